@@ -1,0 +1,118 @@
+import { FailoverStrategy, renderHaproxyConfig, HaproxyConfigProps } from '../../lib';
+import { expectValidHaproxyConfig } from '../support/haproxy-check';
+
+const SEED_SERVERS = [
+  { name: 'server1', address: '10.0.0.5', port: 8080 },
+  { name: 'server2', address: '10.0.0.6', port: 8080 },
+];
+
+function backendLines(config: string): string[] {
+  const start = config.indexOf('\nbackend api_backend\n');
+  expect(start).toBeGreaterThanOrEqual(0);
+  return config.slice(start + 1).split('\n').slice(1).map((l) => l.trim()).filter((l) => l.length > 0);
+}
+
+function render(props: Partial<HaproxyConfigProps> = {}): string {
+  const config = renderHaproxyConfig({ servers: SEED_SERVERS, ...props });
+  expectValidHaproxyConfig(config);
+  return config;
+}
+
+describe('renderHaproxyConfig', () => {
+  test('defaults to weighted-stick: the seed\'s final backend, line for line, plus an explicit balance', () => {
+    expect(backendLines(render())).toEqual([
+      'balance roundrobin',
+      'option forwardfor except 127.0.0.1',
+      'option redispatch',
+      'option httpchk GET /check.txt HTTP/1.0',
+      'stick match dst_port',
+      'stick-table type integer size 100 expire 96h',
+      'default-server inter 5000 fall 3 rise 2',
+      'server server1 10.0.0.5:8080 check weight 100',
+      'server server2 10.0.0.6:8080 check weight 1',
+    ]);
+  });
+
+  test('backup is the seed\'s first config: the secondary marked backup, no stick table', () => {
+    expect(backendLines(render({ strategy: FailoverStrategy.BACKUP }))).toEqual([
+      'balance roundrobin',
+      'option forwardfor except 127.0.0.1',
+      'option redispatch',
+      'option httpchk GET /check.txt HTTP/1.0',
+      'default-server inter 5000 fall 3 rise 2',
+      'server server1 10.0.0.5:8080 check',
+      'server server2 10.0.0.6:8080 check backup',
+    ]);
+  });
+
+  test('primary-first keeps both servers active with balance first and redispatch', () => {
+    expect(backendLines(render({ strategy: FailoverStrategy.PRIMARY_FIRST }))).toEqual([
+      'balance first',
+      'option forwardfor except 127.0.0.1',
+      'option redispatch',
+      'option httpchk GET /check.txt HTTP/1.0',
+      'default-server inter 5000 fall 3 rise 2',
+      'server server1 10.0.0.5:8080 check',
+      'server server2 10.0.0.6:8080 check',
+    ]);
+  });
+
+  test('defaults: frontend 0.0.0.0:80, 3 retries, no runtime API, no resolvers', () => {
+    const config = render();
+    expect(config).toContain('frontend api_frontend\n    bind 0.0.0.0:80\n    default_backend api_backend');
+    expect(config).toContain('    retries 3\n');
+    expect(config).not.toContain('stats socket');
+    expect(config).not.toContain('resolvers');
+  });
+
+  test('runtime API renders an admin-level stats socket', () => {
+    expect(render({ runtimeApi: { socketPath: '/run/haproxy/admin.sock' } }))
+      .toContain('    stats socket /run/haproxy/admin.sock mode 600 level admin\n');
+  });
+
+  test('DNS resolver follows replaced containers: resolvers section and init-addr on every server', () => {
+    const config = render({
+      servers: [{ name: 'server1', address: 'api-server1', port: 8080 }, { name: 'server2', address: 'api-server2', port: 8080 }],
+      dnsResolver: {},
+    });
+    expect(config).toContain('resolvers dns\n    nameserver ns1 127.0.0.11:53\n');
+    expect(config).toContain('default-server inter 5000 fall 3 rise 2 resolvers dns init-addr last,libc,none');
+    expect(config).toContain('server server1 api-server1:8080 check weight 100');
+  });
+
+  test('health check, timeouts, frontend and weights are configurable', () => {
+    const config = render({
+      servers: [{ ...SEED_SERVERS[0], weight: 200 }, { ...SEED_SERVERS[1], weight: 2 }],
+      frontend: { address: '127.0.0.1', port: 8443 },
+      healthCheck: { path: '/healthz?deep=1', intervalMs: 250, fall: 2, rise: 1, timeoutMs: 500 },
+      timeouts: { connectMs: 1000, clientMs: 2000, serverMs: 3000 },
+      retries: 5,
+      accessLog: false,
+      forwardForExcept: '10.0.0.0/8',
+    });
+    expect(config).toContain('bind 127.0.0.1:8443');
+    expect(config).toContain('option httpchk GET /healthz?deep=1 HTTP/1.0');
+    expect(config).toContain('default-server inter 250 fall 2 rise 1');
+    expect(config).toContain('timeout connect 1000ms\n    timeout client 2000ms\n    timeout server 3000ms\n    timeout check 500ms');
+    expect(config).toContain('retries 5');
+    expect(config).toContain('option forwardfor except 10.0.0.0/8');
+    expect(config).toContain('server server1 10.0.0.5:8080 check weight 200');
+    expect(config).not.toContain('httplog');
+  });
+
+  test('more than two servers: weighted-stick gives every secondary weight 1, backup marks them all backup', () => {
+    const three = [...SEED_SERVERS, { name: 'server3', address: '10.0.0.7', port: 8080 }];
+    expect(render({ servers: three })).toContain('server server3 10.0.0.7:8080 check weight 1');
+    expect(render({ servers: three, strategy: FailoverStrategy.BACKUP })).toContain('server server3 10.0.0.7:8080 check backup');
+  });
+
+  test('IPv6 addresses are bracketed', () => {
+    const config = render({ servers: [{ name: 'a', address: '::1', port: 8080 }, SEED_SERVERS[1]], frontend: { address: '::', port: 8080 } });
+    expect(config).toContain('server a [::1]:8080 check');
+    expect(config).toContain('bind [::]:8080');
+  });
+
+  test('is deterministic', () => {
+    expect(renderHaproxyConfig({ servers: SEED_SERVERS })).toBe(renderHaproxyConfig({ servers: SEED_SERVERS }));
+  });
+});

@@ -1,0 +1,162 @@
+import { FailoverStrategy } from './failover-strategy';
+
+/** One API server behind HAProxy. */
+export interface HaproxyServer {
+  /** Server name in HAProxy (also what the runtime API and `x-served-by` report). */
+  readonly name: string;
+  /** IPv4/IPv6 address or DNS name (a container name on a Docker network). */
+  readonly address: string;
+  /** TCP port the API listens on. */
+  readonly port: number;
+  /**
+   * Load-balancing weight, 1..256.
+   * @default 100 for the first server and 1 for the others under `weighted-stick`; unused otherwise
+   */
+  readonly weight?: number;
+}
+
+/** Where HAProxy accepts client traffic. */
+export interface HaproxyFrontend {
+  /**
+   * Address to bind.
+   * @default '0.0.0.0'
+   */
+  readonly address?: string;
+  /**
+   * Port to bind.
+   * @default 80
+   */
+  readonly port?: number;
+}
+
+/** The HTTP health check HAProxy runs against every server. */
+export interface HaproxyHealthCheck {
+  /**
+   * Path requested with `GET <path> HTTP/1.0`.
+   * @default '/check.txt' (the seed's)
+   */
+  readonly path?: string;
+  /**
+   * Milliseconds between checks (`inter`).
+   * @default 5000 (the seed's)
+   */
+  readonly intervalMs?: number;
+  /**
+   * Consecutive failed checks before a server is marked DOWN.
+   * @default 3 (HAProxy's)
+   */
+  readonly fall?: number;
+  /**
+   * Consecutive passed checks before a server is marked UP again.
+   * @default 2 (HAProxy's)
+   */
+  readonly rise?: number;
+  /**
+   * Milliseconds a check may take (`timeout check`).
+   * @default 2000
+   */
+  readonly timeoutMs?: number;
+}
+
+/** HAProxy's runtime API, used to read server state and drain a server during a rolling update. */
+export interface HaproxyRuntimeApi {
+  /** Absolute path of the admin-level unix socket. */
+  readonly socketPath: string;
+}
+
+/** Client, server and connect timeouts. */
+export interface HaproxyTimeouts {
+  /**
+   * Milliseconds to establish a TCP connection to a server.
+   * @default 5000
+   */
+  readonly connectMs?: number;
+  /**
+   * Milliseconds of client inactivity.
+   * @default 30000
+   */
+  readonly clientMs?: number;
+  /**
+   * Milliseconds of server inactivity.
+   * @default 30000
+   */
+  readonly serverMs?: number;
+}
+
+/**
+ * A DNS resolver HAProxy re-queries at run time, so a server whose container is replaced (new IP) is followed.
+ * Needed when servers are addressed by container name on a Docker network.
+ */
+export interface HaproxyDnsResolver {
+  /**
+   * Nameserver address.
+   * @default '127.0.0.11' (Docker's embedded DNS)
+   */
+  readonly address?: string;
+  /**
+   * Nameserver port.
+   * @default 53
+   */
+  readonly port?: number;
+  /**
+   * Milliseconds to keep the last good address while the name does not resolve (the container is being replaced).
+   * @default 10000
+   */
+  readonly holdMs?: number;
+}
+
+/** Everything `renderHaproxyConfig` needs. */
+export interface HaproxyConfigProps {
+  /**
+   * How traffic is spread and failed over.
+   * @default FailoverStrategy.WEIGHTED_STICK
+   */
+  readonly strategy?: FailoverStrategy;
+  /** At least two servers; the first is the primary. */
+  readonly servers: HaproxyServer[];
+  /**
+   * Where clients connect.
+   * @default 0.0.0.0:80
+   */
+  readonly frontend?: HaproxyFrontend;
+  /**
+   * The health check.
+   * @default GET /check.txt every 5000 ms, fall 3, rise 2
+   */
+  readonly healthCheck?: HaproxyHealthCheck;
+  /**
+   * Admin-level runtime API socket.
+   * @default no runtime API
+   */
+  readonly runtimeApi?: HaproxyRuntimeApi;
+  /**
+   * Re-resolve server names at run time through this DNS server.
+   * @default none: addresses are resolved once, at start
+   */
+  readonly dnsResolver?: HaproxyDnsResolver;
+  /**
+   * Timeouts.
+   * @default connect 5 s, client 30 s, server 30 s
+   */
+  readonly timeouts?: HaproxyTimeouts;
+  /**
+   * Connection attempts retried on a failure before the request fails (the last one is redispatched).
+   * @default 3
+   */
+  readonly retries?: number;
+  /**
+   * Maximum concurrent connections HAProxy accepts.
+   * @default 4096
+   */
+  readonly maxConnections?: number;
+  /**
+   * Source address or CIDR for which no `X-Forwarded-For` is added (`option forwardfor except`).
+   * @default '127.0.0.1' (the seed's)
+   */
+  readonly forwardForExcept?: string;
+  /**
+   * Log every request to stdout (`option httplog`).
+   * @default true
+   */
+  readonly accessLog?: boolean;
+}

@@ -1,0 +1,88 @@
+import { checkBoolean, checkCidr, checkHost, checkInteger, checkIp, checkName, checkOneOf, checkPattern, checkPort, checkUniqueNames } from '../validation/checks';
+import { ValidationError } from '../validation/validation-error';
+import { FAILOVER_STRATEGIES, FailoverStrategy } from './failover-strategy';
+import { HaproxyConfigProps } from './haproxy-config-props';
+
+/** Props after validation, with every default filled in. Internal to the renderer. */
+export interface ResolvedHaproxyConfig {
+  readonly strategy: FailoverStrategy;
+  readonly servers: { name: string; address: string; port: number; weight: number }[];
+  readonly frontend: { address: string; port: number };
+  readonly healthCheck: { path: string; intervalMs: number; fall: number; rise: number; timeoutMs: number };
+  readonly socketPath?: string;
+  readonly dnsResolver?: { address: string; port: number; holdMs: number };
+  readonly timeouts: { connectMs: number; clientMs: number; serverMs: number };
+  readonly retries: number;
+  readonly maxConnections: number;
+  readonly forwardForExcept: string;
+  readonly accessLog: boolean;
+}
+
+// RFC 3986 path and query characters, minus quotes, backslash and '#' (HAProxy would read those as syntax).
+const HEALTH_PATH = /^\/[A-Za-z0-9\-._~!$&()*+,;=:@/%?]*$/;
+const SOCKET_PATH = /^\/[A-Za-z0-9._/-]{1,100}$/;
+const ONE_DAY_MS = 86_400_000;
+
+function checkMs(field: string, value: unknown): number {
+  return checkInteger(field, value, 1, ONE_DAY_MS);
+}
+
+/** Validates every prop before anything is rendered, so no value can change the config's structure. */
+export function resolveHaproxyProps(props: HaproxyConfigProps): ResolvedHaproxyConfig {
+  if (props === null || typeof props !== 'object') {
+    throw new ValidationError('props', 'must be an object with at least `servers`');
+  }
+  const strategy = checkOneOf('strategy', props.strategy ?? FailoverStrategy.WEIGHTED_STICK, FAILOVER_STRATEGIES);
+  if (!Array.isArray(props.servers) || props.servers.length < 2) {
+    throw new ValidationError('servers', `must list at least 2 servers (the first is the primary), got ${Array.isArray(props.servers) ? props.servers.length : String(props.servers)}`);
+  }
+  const servers = props.servers.map((server, i) => {
+    const at = `servers[${i}]`;
+    if (server === null || typeof server !== 'object') {
+      throw new ValidationError(at, 'must be an object { name, address, port }');
+    }
+    return {
+      name: checkName(`${at}.name`, server.name),
+      address: checkHost(`${at}.address`, server.address),
+      port: checkPort(`${at}.port`, server.port),
+      weight: checkInteger(`${at}.weight`, server.weight ?? (i === 0 ? 100 : 1), 1, 256),
+    };
+  });
+  checkUniqueNames('servers', servers.map((s) => s.name));
+
+  const hc = props.healthCheck ?? {};
+  const timeouts = props.timeouts ?? {};
+  const dns = props.dnsResolver;
+  return {
+    strategy,
+    servers,
+    frontend: {
+      address: checkIp('frontend.address', props.frontend?.address ?? '0.0.0.0'),
+      port: checkPort('frontend.port', props.frontend?.port ?? 80),
+    },
+    healthCheck: {
+      path: checkPattern('healthCheck.path', hc.path ?? '/check.txt', HEALTH_PATH, "a URL path starting with '/', without whitespace, control characters, quotes, backslashes or '#'"),
+      intervalMs: checkMs('healthCheck.intervalMs', hc.intervalMs ?? 5000),
+      fall: checkInteger('healthCheck.fall', hc.fall ?? 3, 1, 100),
+      rise: checkInteger('healthCheck.rise', hc.rise ?? 2, 1, 100),
+      timeoutMs: checkMs('healthCheck.timeoutMs', hc.timeoutMs ?? 2000),
+    },
+    socketPath: props.runtimeApi === undefined ? undefined
+      : checkPattern('runtimeApi.socketPath', props.runtimeApi?.socketPath, SOCKET_PATH, 'an absolute path of letters, digits, ., _, - and /, at most 101 characters'),
+    dnsResolver: dns === undefined ? undefined : {
+      address: checkIp('dnsResolver.address', dns.address ?? '127.0.0.11'),
+      port: checkPort('dnsResolver.port', dns.port ?? 53),
+      holdMs: checkMs('dnsResolver.holdMs', dns.holdMs ?? 10_000),
+    },
+    timeouts: {
+      connectMs: checkMs('timeouts.connectMs', timeouts.connectMs ?? 5000),
+      clientMs: checkMs('timeouts.clientMs', timeouts.clientMs ?? 30_000),
+      serverMs: checkMs('timeouts.serverMs', timeouts.serverMs ?? 30_000),
+    },
+    retries: checkInteger('retries', props.retries ?? 3, 0, 100),
+    maxConnections: checkInteger('maxConnections', props.maxConnections ?? 4096, 1, 1_000_000),
+    forwardForExcept: checkCidr('forwardForExcept', props.forwardForExcept ?? '127.0.0.1'),
+    accessLog: checkBoolean('accessLog', props.accessLog ?? true),
+  };
+}
+

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the local runtime and tests need, if any is missing.
+# As root it installs them with apt; otherwise it prints the command to run and fails.
+set -euo pipefail
+
+PACKAGES=(haproxy postgresql-15 postgresql-15-pglogical)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$pkg")
+  fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "cdktf-failover-api: missing system packages: ${missing[*]}" >&2
+  echo "Install them with:  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+
+echo "cdktf-failover-api: installing ${missing[*]} with apt-get..." >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "cdktf-failover-api: installed ${missing[*]}" >&2
