@@ -1,0 +1,165 @@
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { Pool } from 'pg';
+
+/** Settings of the reference API server; `main.ts` reads them from env. */
+export interface ApiServerOptions {
+  /** Address to listen on. */
+  readonly host: string;
+  /** Port to listen on; 0 picks a free one. */
+  readonly port: number;
+  /** Name reported in responses and the `x-served-by` header. */
+  readonly serverName: string;
+  /** Version string reported by the health endpoint. */
+  readonly version: string;
+  /** Connection string of this host's own database node. */
+  readonly databaseUrl: string;
+  /**
+   * Milliseconds to let in-flight requests finish on shutdown before connections are cut.
+   * @default 10000
+   */
+  readonly shutdownGraceMs?: number;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_BODY_BYTES = 64 * 1024;
+
+class HttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+/**
+ * The reference API: the smoke tests' workload and the default API image.
+ * Each instance talks only to its own host's database node; pglogical carries writes to the peer.
+ */
+export class ApiServer {
+  private readonly pool: Pool;
+  private readonly server: Server;
+  private shuttingDown = false;
+  private closing?: Promise<void>;
+
+  constructor(private readonly options: ApiServerOptions) {
+    this.pool = new Pool({
+      connectionString: options.databaseUrl,
+      max: 10,
+      connectionTimeoutMillis: 1000,
+      query_timeout: 2000,
+      idleTimeoutMillis: 10_000,
+    });
+    // A dropped idle connection (database restarted) must not crash the process.
+    this.pool.on('error', () => undefined);
+    this.server = createServer((req, res) => {
+      void this.handle(req, res);
+    });
+    // Longer than HAProxy's idle reuse, so HAProxy is not the one racing a close.
+    this.server.keepAliveTimeout = 65_000;
+    this.server.headersTimeout = 66_000;
+  }
+
+  /** Starts listening; resolves with the bound port. */
+  async listen(): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port, this.options.host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  /** Graceful stop: refuse new connections, finish in-flight requests, close the pool. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= this.doClose();
+    return this.closing;
+  }
+
+  private async doClose(): Promise<void> {
+    this.shuttingDown = true;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeIdleConnections();
+    const grace = setTimeout(() => this.server.closeAllConnections(), this.options.shutdownGraceMs ?? 10_000);
+    await closed;
+    clearTimeout(grace);
+    await this.pool.end();
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    res.setHeader('x-served-by', this.options.serverName);
+    if (this.shuttingDown) {
+      res.setHeader('connection', 'close');
+    }
+    try {
+      const { status, body } = await this.route(req);
+      this.send(res, status, body);
+    } catch (err) {
+      const status = err instanceof HttpError ? err.status : 503;
+      this.send(res, status, { error: (err as Error).message, server: this.options.serverName });
+    }
+  }
+
+  private async route(req: IncomingMessage): Promise<{ status: number; body: unknown }> {
+    const path = (req.url ?? '/').split('?')[0];
+    const method = req.method ?? 'GET';
+    if (path === '/check.txt' && (method === 'GET' || method === 'HEAD')) {
+      await this.pool.query('SELECT 1');
+      return { status: 200, body: 'OK' };
+    }
+    if (path === '/api/v1/system/health' && method === 'GET') {
+      return { status: 200, body: { status: 'ok', server: this.options.serverName, version: this.options.version } };
+    }
+    if (path === '/api/v1/items' && method === 'POST') {
+      const input = await readJson(req);
+      const text = typeof input.body === 'string' ? input.body : '';
+      const result = await this.pool.query<{ id: string }>(
+        'INSERT INTO public.items (body, written_by) VALUES ($1, $2) RETURNING id',
+        [text, this.options.serverName],
+      );
+      return { status: 201, body: { id: result.rows[0].id, server: this.options.serverName } };
+    }
+    const item = /^\/api\/v1\/items\/([^/]+)$/.exec(path);
+    if (item && method === 'GET') {
+      if (!UUID.test(item[1])) {
+        throw new HttpError(400, 'item id must be a uuid');
+      }
+      const result = await this.pool.query('SELECT id, body, written_by AS "writtenBy", created_at AS "createdAt" FROM public.items WHERE id = $1', [item[1]]);
+      if (result.rowCount === 0) {
+        throw new HttpError(404, `no item ${item[1]}`);
+      }
+      return { status: 200, body: { ...result.rows[0], server: this.options.serverName } };
+    }
+    throw new HttpError(404, `no route ${method} ${path}`);
+  }
+
+  private send(res: ServerResponse, status: number, body: unknown): void {
+    const text = typeof body === 'string' ? `${body}\n` : JSON.stringify(body);
+    res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/plain' : 'application/json' });
+    res.end(text);
+  }
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) {
+      throw new HttpError(413, `body over ${MAX_BODY_BYTES} bytes`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  if (size === 0) {
+    return {};
+  }
+  try {
+    const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      return parsed as Record<string, unknown>;
+    }
+  } catch {
+    // fall through to the 400
+  }
+  throw new HttpError(400, 'body must be a JSON object');
+}

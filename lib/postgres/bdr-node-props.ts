@@ -1,0 +1,78 @@
+/** How a client is authenticated in pg_hba.conf. */
+export enum PgAuthMethod {
+  /** Password, hashed with SCRAM (the default for network connections). */
+  SCRAM_SHA_256 = 'scram-sha-256',
+  /** The OS user must match the database user (unix socket only). */
+  PEER = 'peer',
+  /** No password. Only for a unix socket in a private directory. */
+  TRUST = 'trust',
+}
+
+/** A Postgres node another node connects to. */
+export interface PgEndpoint {
+  /** pglogical node name; also names the subscription `from_<name>`. */
+  readonly name: string;
+  /** Address (or DNS name) other nodes use to reach this node. */
+  readonly host: string;
+  /**
+   * Port.
+   * @default 5432
+   */
+  readonly port?: number;
+}
+
+/** Everything the BDR-style node renderers need. */
+export interface BdrNodeProps {
+  /** This node, as its peer reaches it. */
+  readonly self: PgEndpoint;
+  /** The node this one replicates with, both ways. */
+  readonly peer: PgEndpoint;
+  /**
+   * Addresses (or CIDR blocks) the peer's replication connections come from.
+   * @default the peer's `host`, when it is an IP address
+   */
+  readonly peerAddresses?: string[];
+  /** Addresses (or CIDR blocks) the local API connects from. */
+  readonly apiAddresses: string[];
+  /**
+   * Address(es) Postgres listens on, comma separated as in `listen_addresses`.
+   * @default '*'
+   */
+  readonly listenAddresses?: string;
+  /**
+   * Port Postgres listens on.
+   * @default 5432
+   */
+  readonly listenPort?: number;
+  /**
+   * Database holding the replicated app schema.
+   * @default 'api'
+   */
+  readonly database?: string;
+  /**
+   * Login role of the API.
+   * @default 'api'
+   */
+  readonly apiUser?: string;
+  /**
+   * Role pglogical replicates as (superuser + replication, as pglogical requires).
+   * @default 'replicator'
+   */
+  readonly replicationUser?: string;
+  /**
+   * Authentication for unix-socket connections (admin and bootstrap).
+   * @default PgAuthMethod.PEER
+   */
+  readonly localAuthMethod?: PgAuthMethod;
+  /**
+   * Whether this server has the `output_plugin_libraries` allowlist (PostgreSQL 15.19, 16.15 and later);
+   * if so, `pglogical_output` is added to it. Detect with `describesOutputPluginAllowlist`.
+   * @default false
+   */
+  readonly outputPluginAllowlist?: boolean;
+  /**
+   * Logical replication slots, WAL senders and worker processes to reserve.
+   * @default 10
+   */
+  readonly replicationCapacity?: number;
+}

@@ -1,0 +1,84 @@
+import { BdrNodeProps } from './bdr-node-props';
+import { ResolvedBdrNode, resolveBdrNodeProps } from './resolve-bdr-node-props';
+
+/**
+ * The two phases of bringing up a node. Run `local` on both nodes, then `subscribe` on both:
+ * a subscription fails until the peer's node and replication set exist.
+ */
+export interface BdrBootstrapSql {
+  /** Roles, database, app schema, pglogical node and replication set. Needs nothing from the peer. */
+  readonly local: string;
+  /** The subscription to the peer. Run after the peer's `local` phase. */
+  readonly subscribe: string;
+}
+
+/** psql variables the scripts read, so passwords never appear in rendered text: `psql -v api_password=...`. */
+export const PSQL_API_PASSWORD_VAR = 'api_password';
+export const PSQL_REPLICATION_PASSWORD_VAR = 'replication_password';
+
+/** The replicated table the reference API reads and writes. uuid keys: serial keys collide across masters. */
+export const ITEMS_TABLE = 'public.items';
+
+function literal(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+function dsn(node: ResolvedBdrNode, host: string, port: number): string {
+  return `host=${host} port=${port} dbname=${node.database} user=${node.replicationUser}`;
+}
+
+/** Subscription name on a node, after the peer it pulls from. */
+export function subscriptionName(peerName: string): string {
+  return `from_${peerName.replace(/-/g, '_')}`;
+}
+
+/**
+ * Idempotent psql scripts (`\gexec` guards every create), so a rerun after a partial failure is safe.
+ * Works on PostgreSQL 15 and 16 with pglogical 2.4.
+ */
+export function renderBootstrapSql(props: BdrNodeProps): BdrBootstrapSql {
+  const node = resolveBdrNodeProps(props);
+  const db = node.database;
+  const local = [
+    '\\set ON_ERROR_STOP on',
+    `SELECT format('CREATE ROLE %I LOGIN SUPERUSER REPLICATION PASSWORD %L', ${literal(node.replicationUser)}, :'${PSQL_REPLICATION_PASSWORD_VAR}')`,
+    `  WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = ${literal(node.replicationUser)}) \\gexec`,
+    `SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', ${literal(node.apiUser)}, :'${PSQL_API_PASSWORD_VAR}')`,
+    `  WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = ${literal(node.apiUser)}) \\gexec`,
+    `SELECT 'CREATE DATABASE ${db}' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = ${literal(db)}) \\gexec`,
+    `\\connect ${db}`,
+    'CREATE EXTENSION IF NOT EXISTS pglogical;',
+    `CREATE TABLE IF NOT EXISTS ${ITEMS_TABLE} (`,
+    '  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),',
+    '  body text NOT NULL,',
+    '  written_by text NOT NULL,',
+    '  created_at timestamptz NOT NULL DEFAULT now()',
+    ');',
+    `GRANT SELECT, INSERT, UPDATE, DELETE ON ${ITEMS_TABLE} TO ${node.apiUser};`,
+    `SELECT pglogical.create_node(node_name := ${literal(node.self.name)}, dsn := ${literal(dsn(node, node.self.host, node.self.port))})`,
+    `  WHERE NOT EXISTS (SELECT FROM pglogical.node WHERE node_name = ${literal(node.self.name)});`,
+    `SELECT pglogical.replication_set_add_table('default', ${literal(ITEMS_TABLE)}, synchronize_data := false)`,
+    `  WHERE NOT EXISTS (SELECT FROM pglogical.replication_set_table WHERE set_reloid = ${literal(ITEMS_TABLE)}::regclass);`,
+  ];
+  const sub = subscriptionName(node.peer.name);
+  // forward_origins '{}' stops a change from bouncing back to the node it came from.
+  const subscribe = [
+    '\\set ON_ERROR_STOP on',
+    `\\connect ${db}`,
+    `SELECT pglogical.create_subscription(`,
+    `    subscription_name := ${literal(sub)},`,
+    `    provider_dsn := ${literal(dsn(node, node.peer.host, node.peer.port))},`,
+    "    replication_sets := ARRAY['default'],",
+    '    synchronize_structure := false,',
+    '    synchronize_data := false,',
+    "    forward_origins := '{}')",
+    `  WHERE NOT EXISTS (SELECT FROM pglogical.subscription WHERE sub_name = ${literal(sub)});`,
+  ];
+  return { local: local.join('\n') + '\n', subscribe: subscribe.join('\n') + '\n' };
+}
+
+/** A ~/.pgpass line that gives the replication role's password to pglogical's workers (PGPASSFILE). */
+export function renderPgpass(user: string, password: string): string {
+  const escape = (s: string) => s.replace(/[\\:]/g, (c) => `\\${c}`);
+  return `*:*:*:${escape(user)}:${escape(password)}\n`;
+}

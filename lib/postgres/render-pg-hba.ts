@@ -1,0 +1,28 @@
+import { BdrNodeProps } from './bdr-node-props';
+import { resolveBdrNodeProps } from './resolve-bdr-node-props';
+
+/**
+ * pg_hba.conf that admits only the peer's replication role and the local API's role, both with SCRAM, plus
+ * unix-socket connections for administration. Anything else is rejected (no matching line).
+ */
+export function renderPgHba(props: BdrNodeProps): string {
+  const node = resolveBdrNodeProps(props);
+  const lines = [
+    `# Rendered by cdktf-failover-api for pglogical node ${node.self.name}: only the peer and the local API.`,
+    '# TYPE  DATABASE     USER  ADDRESS  METHOD',
+    `local   all          all            ${node.localAuthMethod}`,
+    ...node.peerAddresses.flatMap((addr) => [
+      `host    ${node.database}  ${node.replicationUser}  ${withMask(addr)}  scram-sha-256`,
+      `host    replication  ${node.replicationUser}  ${withMask(addr)}  scram-sha-256`,
+    ]),
+    ...node.apiAddresses.map((addr) => `host    ${node.database}  ${node.apiUser}  ${withMask(addr)}  scram-sha-256`),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+function withMask(address: string): string {
+  if (address.includes('/')) {
+    return address;
+  }
+  return address.includes(':') ? `${address}/128` : `${address}/32`;
+}

@@ -1,0 +1,78 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ManagedProcess } from './managed-process';
+import { pollUntil } from './poll';
+
+/** The compiled reference API entry: beside this file in dist/, or in dist/ when running from sources. */
+export function findApiEntry(): string {
+  const candidates = [
+    resolve(__dirname, '../api/main.js'),
+    resolve(__dirname, '../../dist/lib/api/main.js'),
+  ];
+  const found = candidates.find((c) => existsSync(c));
+  if (!found) {
+    throw new Error(`reference API not built (looked for ${candidates.join(', ')}); run \`npm run build\``);
+  }
+  return found;
+}
+
+/** Settings of one reference API process. */
+export interface ApiProcessOptions {
+  readonly serverName: string;
+  readonly host: string;
+  readonly port: number;
+  readonly databaseUrl: string;
+  readonly logDir: string;
+  readonly entry: string;
+}
+
+/** One reference API server as a child process; restartable with a new version. */
+export class ApiProcess {
+  private process?: ManagedProcess;
+  private currentVersion = '';
+
+  constructor(private readonly options: ApiProcessOptions) {}
+
+  get version(): string {
+    return this.currentVersion;
+  }
+
+  get running(): boolean {
+    return this.process?.running ?? false;
+  }
+
+  get url(): string {
+    return `http://${this.options.host}:${this.options.port}`;
+  }
+
+  /** Starts the process and waits until it listens. */
+  async start(version: string, timeoutMs = 15_000): Promise<void> {
+    this.currentVersion = version;
+    this.process = ManagedProcess.start({
+      name: `api ${this.options.serverName}`,
+      command: process.execPath,
+      args: [this.options.entry],
+      logFile: join(this.options.logDir, `api-${this.options.serverName}.log`),
+      env: {
+        PATH: process.env.PATH,
+        HOST: this.options.host,
+        PORT: String(this.options.port),
+        SERVER_NAME: this.options.serverName,
+        VERSION: version,
+        DATABASE_URL: this.options.databaseUrl,
+      },
+    });
+    await pollUntil(async () => {
+      if (!this.running) {
+        throw new Error(`api ${this.options.serverName} exited; see its log in ${this.options.logDir}`);
+      }
+      const res = await fetch(`${this.url}/api/v1/system/health`, { signal: AbortSignal.timeout(1000) });
+      return res.ok ? true : undefined;
+    }, { description: `api ${this.options.serverName} to listen`, timeoutMs });
+  }
+
+  /** SIGTERM is the graceful stop (in-flight requests finish); SIGKILL simulates a crash. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    await this.process?.stop(signal, 15_000);
+  }
+}

@@ -1,0 +1,277 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FailoverStrategy } from '../haproxy/failover-strategy';
+import { HaproxyHealthCheck } from '../haproxy/haproxy-config-props';
+import { HAPROXY_BACKEND_NAME, renderHaproxyConfig } from '../haproxy/render-haproxy-config';
+import { PgAuthMethod } from '../postgres/bdr-node-props';
+import { PSQL_API_PASSWORD_VAR, PSQL_REPLICATION_PASSWORD_VAR, renderBootstrapSql, renderPgpass } from '../postgres/render-bootstrap-sql';
+import { renderPgHba } from '../postgres/render-pg-hba';
+import { describesOutputPluginAllowlist, renderPostgresSettings } from '../postgres/render-postgres-settings';
+import { ApiProcess, findApiEntry } from './api-process';
+import { freePort } from './free-port';
+import { HaproxyProcess } from './haproxy-process';
+import { HaproxyRuntimeApi, HaproxyServerState, ServerAdminState } from './haproxy-runtime-api';
+import { pollUntil } from './poll';
+import { PostgresCluster } from './postgres-cluster';
+import { findHaproxy, findPgBinDir, postgresRunAs } from './system-binaries';
+
+/** Options of the local topology. */
+export interface LocalTopologyOptions {
+  /**
+   * HAProxy strategy.
+   * @default FailoverStrategy.WEIGHTED_STICK
+   */
+  readonly strategy?: FailoverStrategy;
+  /**
+   * HAProxy health check.
+   * @default every 1000 ms, fall 3, rise 2 (faster than the seed's 5000 ms, so runs stay short)
+   */
+  readonly healthCheck?: HaproxyHealthCheck;
+  /**
+   * HAProxy connection retries.
+   * @default 3
+   */
+  readonly retries?: number;
+  /**
+   * Version both APIs start with.
+   * @default 'v1'
+   */
+  readonly initialVersion?: string;
+  /**
+   * Called with a line of progress for each phase.
+   * @default silent
+   */
+  readonly onProgress?: (message: string) => void;
+}
+
+/** One "host": an API process and its own Postgres node, on a loopback address of its own. */
+interface LocalHost {
+  readonly name: string;
+  readonly address: string;
+  readonly db: PostgresCluster;
+  readonly api: ApiProcess;
+}
+
+// Each host gets a loopback address of its own, as if it were a machine; HAProxy gets another.
+const HOST_ADDRESSES = ['127.0.0.11', '127.0.0.12'];
+const HAPROXY_ADDRESS = '127.0.0.10';
+export const LOCAL_HOST_NAMES = ['server1', 'server2'];
+const REPLICATION_TIMEOUT_MS = 60_000;
+
+/**
+ * The whole system as real processes on this machine: two PostgreSQL clusters replicating both ways with
+ * pglogical, a reference API on each, and HAProxy in front with the config `renderHaproxyConfig` gives.
+ * Everything lives in one temp dir and is stopped by pid; `stop()` removes it all, also after a failed start.
+ */
+export class LocalTopology {
+  readonly url: string;
+  readonly runtimeApi: HaproxyRuntimeApi;
+  readonly strategy: FailoverStrategy;
+  private stopped = false;
+
+  private constructor(
+    readonly baseDir: string,
+    private readonly hosts: LocalHost[],
+    private readonly haproxy: HaproxyProcess,
+    frontendPort: number,
+    socketPath: string,
+    strategy: FailoverStrategy,
+  ) {
+    this.url = `http://${HAPROXY_ADDRESS}:${frontendPort}`;
+    this.runtimeApi = new HaproxyRuntimeApi(HaproxyRuntimeApi.unixSocket(socketPath), HAPROXY_BACKEND_NAME);
+    this.strategy = strategy;
+  }
+
+  /** Starts everything and waits for real readiness: both subscriptions replicating, both servers UP. */
+  static async start(options: LocalTopologyOptions = {}): Promise<LocalTopology> {
+    const progress = options.onProgress ?? (() => undefined);
+    const strategy = options.strategy ?? FailoverStrategy.WEIGHTED_STICK;
+    const baseDir = mkdtempSync(join(tmpdir(), 'failover-api-'));
+    chmodSync(baseDir, 0o755);
+    const created: { hosts: LocalHost[]; haproxy?: HaproxyProcess } = { hosts: [] };
+    try {
+      const binDir = findPgBinDir();
+      const haproxyBinary = findHaproxy();
+      const apiEntry = findApiEntry();
+      const runAs = postgresRunAs();
+      const allowlist = describesOutputPluginAllowlist(execFileSync(join(binDir, 'postgres'), ['--describe-config'], { encoding: 'utf8' }));
+      const apiPassword = randomBytes(12).toString('hex');
+      const replicationPassword = randomBytes(12).toString('hex');
+      const pgPorts = await Promise.all(HOST_ADDRESSES.map((a) => freePort(a)));
+      const apiPorts = await Promise.all(HOST_ADDRESSES.map((a) => freePort(a)));
+
+      progress(`initdb for ${LOCAL_HOST_NAMES.join(' and ')} in ${baseDir}`);
+      const nodeProps = LOCAL_HOST_NAMES.map((name, i) => {
+        const peer = 1 - i;
+        return {
+          self: { name, host: HOST_ADDRESSES[i], port: pgPorts[i] },
+          peer: { name: LOCAL_HOST_NAMES[peer], host: HOST_ADDRESSES[peer], port: pgPorts[peer] },
+          // On loopback every connection comes from 127.0.0.1, whatever address it targets.
+          peerAddresses: ['127.0.0.1'],
+          apiAddresses: ['127.0.0.1'],
+          listenAddresses: HOST_ADDRESSES[i],
+          listenPort: pgPorts[i],
+          localAuthMethod: PgAuthMethod.TRUST,
+          outputPluginAllowlist: allowlist,
+        };
+      });
+      for (const [i, props] of nodeProps.entries()) {
+        const dir = join(baseDir, props.self.name);
+        mkdirSync(dir, { mode: 0o700 });
+        const db = new PostgresCluster({
+          name: props.self.name,
+          baseDir: dir,
+          binDir,
+          port: pgPorts[i],
+          settings: renderPostgresSettings(props),
+          hba: renderPgHba(props),
+          pgpass: renderPgpass('replicator', replicationPassword),
+          runAs,
+        });
+        const api = new ApiProcess({
+          serverName: props.self.name,
+          host: HOST_ADDRESSES[i],
+          port: apiPorts[i],
+          databaseUrl: `postgres://api:${apiPassword}@${HOST_ADDRESSES[i]}:${pgPorts[i]}/api`,
+          logDir: baseDir,
+          entry: apiEntry,
+        });
+        created.hosts.push({ name: props.self.name, address: HOST_ADDRESSES[i], db, api });
+      }
+      await Promise.all(created.hosts.map((h) => h.db.init()));
+      progress('starting both postgres nodes');
+      await Promise.all(created.hosts.map((h) => h.db.start()));
+
+      // Order matters: both nodes and replication sets exist before either side subscribes.
+      const vars = { [PSQL_API_PASSWORD_VAR]: apiPassword, [PSQL_REPLICATION_PASSWORD_VAR]: replicationPassword };
+      const sql = nodeProps.map((p) => renderBootstrapSql(p));
+      progress('bootstrapping pglogical nodes');
+      await Promise.all(created.hosts.map((h, i) => h.db.psql(sql[i].local, vars)));
+      await Promise.all(created.hosts.map((h, i) => h.db.psql(sql[i].subscribe, vars)));
+      progress('waiting for both subscriptions to be replicating');
+      await waitForReplicating(created.hosts, REPLICATION_TIMEOUT_MS);
+
+      progress('starting both APIs');
+      await Promise.all(created.hosts.map((h) => h.api.start(options.initialVersion ?? 'v1')));
+
+      const frontendPort = await freePort(HAPROXY_ADDRESS);
+      const socketPath = join(baseDir, 'haproxy.sock');
+      const config = renderHaproxyConfig({
+        strategy,
+        servers: created.hosts.map((h, i) => ({ name: h.name, address: h.address, port: apiPorts[i] })),
+        frontend: { address: HAPROXY_ADDRESS, port: frontendPort },
+        healthCheck: { intervalMs: 1000, ...options.healthCheck },
+        retries: options.retries,
+        runtimeApi: { socketPath },
+      });
+      created.haproxy = new HaproxyProcess(haproxyBinary, baseDir, config);
+      progress(`starting haproxy (${strategy})`);
+      created.haproxy.start();
+      const topology = new LocalTopology(baseDir, created.hosts, created.haproxy, frontendPort, socketPath, strategy);
+      await Promise.all(LOCAL_HOST_NAMES.map((name) => topology.waitForServerStatus(name, 'UP', 30_000)));
+      progress(`ready: ${topology.url}`);
+      return topology;
+    } catch (err) {
+      await teardown(baseDir, created.hosts, created.haproxy);
+      throw err;
+    }
+  }
+
+  get hostNames(): string[] {
+    return this.hosts.map((h) => h.name);
+  }
+
+  /** The first host: HAProxy's primary. */
+  get primary(): string {
+    return this.hosts[0].name;
+  }
+
+  private host(name: string): LocalHost {
+    const found = this.hosts.find((h) => h.name === name);
+    if (!found) {
+      throw new Error(`no host ${JSON.stringify(name)}; hosts are ${this.hostNames.join(', ')}`);
+    }
+    return found;
+  }
+
+  /** The database node of a host, for queries. */
+  database(name: string): PostgresCluster {
+    return this.host(name).db;
+  }
+
+  apiVersion(name: string): string {
+    return this.host(name).api.version;
+  }
+
+  /** URL of a host's API, bypassing HAProxy. */
+  apiUrl(name: string): string {
+    return this.host(name).api.url;
+  }
+
+  stopApi(name: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    return this.host(name).api.stop(signal);
+  }
+
+  startApi(name: string, version: string): Promise<void> {
+    return this.host(name).api.start(version);
+  }
+
+  stopDatabase(name: string, mode: 'fast' | 'immediate' = 'fast'): Promise<void> {
+    return this.host(name).db.stop(mode);
+  }
+
+  startDatabase(name: string): Promise<void> {
+    return this.host(name).db.start();
+  }
+
+  serverStates(): Promise<HaproxyServerState[]> {
+    return this.runtimeApi.servers();
+  }
+
+  setServerState(name: string, state: ServerAdminState): Promise<void> {
+    return this.runtimeApi.setState(this.host(name).name, state);
+  }
+
+  /** Waits until HAProxy reports the server's status as exactly `status` (e.g. 'UP', 'DOWN'). */
+  async waitForServerStatus(name: string, status: string, timeoutMs: number): Promise<void> {
+    await pollUntil(async () => ((await this.runtimeApi.server(name)).status === status ? true : undefined),
+      { description: `haproxy to report ${name} ${status}`, timeoutMs, intervalMs: 50 });
+  }
+
+  /** Waits until both subscriptions report `replicating`. */
+  waitForReplication(timeoutMs = REPLICATION_TIMEOUT_MS): Promise<void> {
+    return waitForReplicating(this.hosts, timeoutMs);
+  }
+
+  /** Stops every process by pid and removes the temp dir. Idempotent. */
+  async stop(): Promise<void> {
+    if (this.stopped) {
+      return;
+    }
+    this.stopped = true;
+    await teardown(this.baseDir, this.hosts, this.haproxy);
+  }
+}
+
+async function waitForReplicating(hosts: LocalHost[], timeoutMs: number): Promise<void> {
+  await Promise.all(hosts.map((h) => pollUntil(async () => {
+    const rows = await h.db.query<{ status: string }>('SELECT status FROM pglogical.show_subscription_status()');
+    return rows.length > 0 && rows.every((r) => r.status === 'replicating') ? true : undefined;
+  }, { description: `${h.name}'s subscription to be replicating`, timeoutMs, intervalMs: 200 })));
+}
+
+async function teardown(baseDir: string, hosts: LocalHost[], haproxy?: HaproxyProcess): Promise<void> {
+  const results = await Promise.allSettled([
+    haproxy?.stop(),
+    ...hosts.map((h) => h.api.stop()),
+  ]);
+  results.push(...await Promise.allSettled(hosts.map((h) => h.db.stop('fast'))));
+  rmSync(baseDir, { recursive: true, force: true });
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    throw failed.reason;
+  }
+}
