@@ -59,7 +59,7 @@ export interface HaproxyHealthCheck {
 }
 
 /** HAProxy's runtime API, used to read server state and drain a server during a rolling update. */
-export interface HaproxyRuntimeApi {
+export interface HaproxyRuntimeApiSocket {
   /** Absolute path of the admin-level unix socket. */
   readonly socketPath: string;
 }
@@ -128,7 +128,7 @@ export interface HaproxyConfigProps {
    * Admin-level runtime API socket.
    * @default no runtime API
    */
-  readonly runtimeApi?: HaproxyRuntimeApi;
+  readonly runtimeApi?: HaproxyRuntimeApiSocket;
   /**
    * Re-resolve server names at run time through this DNS server.
    * @default none: addresses are resolved once, at start

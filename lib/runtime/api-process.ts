@@ -41,6 +41,10 @@ export class ApiProcess {
     return this.process?.running ?? false;
   }
 
+  get logFile(): string {
+    return join(this.options.logDir, `api-${this.options.serverName}.log`);
+  }
+
   get url(): string {
     return `http://${this.options.host}:${this.options.port}`;
   }
@@ -52,7 +56,7 @@ export class ApiProcess {
       name: `api ${this.options.serverName}`,
       command: process.execPath,
       args: [this.options.entry],
-      logFile: join(this.options.logDir, `api-${this.options.serverName}.log`),
+      logFile: this.logFile,
       env: {
         PATH: process.env.PATH,
         HOST: this.options.host,
@@ -63,12 +67,13 @@ export class ApiProcess {
       },
     });
     await pollUntil(async () => {
-      if (!this.running) {
-        throw new Error(`api ${this.options.serverName} exited; see its log in ${this.options.logDir}`);
-      }
       const res = await fetch(`${this.url}/api/v1/system/health`, { signal: AbortSignal.timeout(1000) });
       return res.ok ? true : undefined;
-    }, { description: `api ${this.options.serverName} to listen`, timeoutMs });
+    }, {
+      description: `api ${this.options.serverName} to listen`,
+      timeoutMs,
+      giveUpIf: () => (this.running ? undefined : `api ${this.options.serverName} exited during start; see ${this.logFile}`),
+    });
   }
 
   /** SIGTERM is the graceful stop (in-flight requests finish); SIGKILL simulates a crash. */

@@ -13,7 +13,7 @@ import { describesOutputPluginAllowlist, renderPostgresSettings } from '../postg
 import { ApiProcess, findApiEntry } from './api-process';
 import { freePort } from './free-port';
 import { HaproxyProcess } from './haproxy-process';
-import { HaproxyRuntimeApi, HaproxyServerState, ServerAdminState } from './haproxy-runtime-api';
+import { HaproxyRuntimeClient, HaproxyServerState, ServerAdminState } from './haproxy-runtime-client';
 import { pollUntil } from './poll';
 import { PostgresCluster } from './postgres-cluster';
 import { findHaproxy, findPgBinDir, postgresRunAs } from './system-binaries';
@@ -40,6 +40,11 @@ export interface LocalTopologyOptions {
    * @default 'v1'
    */
   readonly initialVersion?: string;
+  /**
+   * Node.js entry script of the API each host runs; it gets HOST, PORT, SERVER_NAME, VERSION and DATABASE_URL.
+   * @default the compiled reference API
+   */
+  readonly apiEntry?: string;
   /**
    * Called with a line of progress for each phase.
    * @default silent
@@ -68,7 +73,7 @@ const REPLICATION_TIMEOUT_MS = 60_000;
  */
 export class LocalTopology {
   readonly url: string;
-  readonly runtimeApi: HaproxyRuntimeApi;
+  readonly runtimeApi: HaproxyRuntimeClient;
   readonly strategy: FailoverStrategy;
   private stopped = false;
 
@@ -81,7 +86,7 @@ export class LocalTopology {
     strategy: FailoverStrategy,
   ) {
     this.url = `http://${HAPROXY_ADDRESS}:${frontendPort}`;
-    this.runtimeApi = new HaproxyRuntimeApi(HaproxyRuntimeApi.unixSocket(socketPath), HAPROXY_BACKEND_NAME);
+    this.runtimeApi = new HaproxyRuntimeClient(HaproxyRuntimeClient.unixSocket(socketPath), HAPROXY_BACKEND_NAME);
     this.strategy = strategy;
   }
 
@@ -95,13 +100,24 @@ export class LocalTopology {
     try {
       const binDir = findPgBinDir();
       const haproxyBinary = findHaproxy();
-      const apiEntry = findApiEntry();
+      const apiEntry = options.apiEntry ?? findApiEntry();
       const runAs = postgresRunAs();
       const allowlist = describesOutputPluginAllowlist(execFileSync(join(binDir, 'postgres'), ['--describe-config'], { encoding: 'utf8' }));
       const apiPassword = randomBytes(12).toString('hex');
       const replicationPassword = randomBytes(12).toString('hex');
       const pgPorts = await Promise.all(HOST_ADDRESSES.map((a) => freePort(a)));
       const apiPorts = await Promise.all(HOST_ADDRESSES.map((a) => freePort(a)));
+      const frontendPort = await freePort(HAPROXY_ADDRESS);
+      const socketPath = join(baseDir, 'haproxy.sock');
+      // Rendered first, so bad options fail before anything starts.
+      const haproxyConfig = renderHaproxyConfig({
+        strategy,
+        servers: LOCAL_HOST_NAMES.map((name, i) => ({ name, address: HOST_ADDRESSES[i], port: apiPorts[i] })),
+        frontend: { address: HAPROXY_ADDRESS, port: frontendPort },
+        healthCheck: { intervalMs: 1000, ...options.healthCheck },
+        retries: options.retries,
+        runtimeApi: { socketPath },
+      });
 
       progress(`initdb for ${LOCAL_HOST_NAMES.join(' and ')} in ${baseDir}`);
       const nodeProps = LOCAL_HOST_NAMES.map((name, i) => {
@@ -157,17 +173,7 @@ export class LocalTopology {
       progress('starting both APIs');
       await Promise.all(created.hosts.map((h) => h.api.start(options.initialVersion ?? 'v1')));
 
-      const frontendPort = await freePort(HAPROXY_ADDRESS);
-      const socketPath = join(baseDir, 'haproxy.sock');
-      const config = renderHaproxyConfig({
-        strategy,
-        servers: created.hosts.map((h, i) => ({ name: h.name, address: h.address, port: apiPorts[i] })),
-        frontend: { address: HAPROXY_ADDRESS, port: frontendPort },
-        healthCheck: { intervalMs: 1000, ...options.healthCheck },
-        retries: options.retries,
-        runtimeApi: { socketPath },
-      });
-      created.haproxy = new HaproxyProcess(haproxyBinary, baseDir, config);
+      created.haproxy = new HaproxyProcess(haproxyBinary, baseDir, haproxyConfig);
       progress(`starting haproxy (${strategy})`);
       created.haproxy.start();
       const topology = new LocalTopology(baseDir, created.hosts, created.haproxy, frontendPort, socketPath, strategy);

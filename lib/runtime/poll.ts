@@ -9,6 +9,11 @@ export interface PollOptions {
    * @default 100
    */
   readonly intervalMs?: number;
+  /**
+   * Checked before each attempt: a message here ends the wait at once with that error (the process died, say).
+   * @default never gives up early
+   */
+  readonly giveUpIf?: () => string | undefined;
 }
 
 /**
@@ -19,6 +24,10 @@ export async function pollUntil<T>(probe: () => Promise<T | undefined>, options:
   const deadline = Date.now() + options.timeoutMs;
   let last = 'no answer yet';
   for (;;) {
+    const fatal = options.giveUpIf?.();
+    if (fatal !== undefined) {
+      throw new Error(fatal);
+    }
     try {
       const value = await probe();
       if (value !== undefined) {

@@ -73,12 +73,11 @@ export class PostgresCluster {
       env: { ...process.env, PGPASSFILE: this.pgpassFile, LC_ALL: 'C' },
       ...this.options.runAs,
     });
-    await pollUntil(async () => {
-      if (!this.running) {
-        throw new Error(`postgres ${this.options.name} exited; see ${this.logFile}`);
-      }
-      return (await this.query('SELECT 1 AS ok', [], 'postgres')).length === 1 ? true : undefined;
-    }, { description: `postgres ${this.options.name} to accept connections`, timeoutMs });
+    await pollUntil(async () => ((await this.query('SELECT 1 AS ok', [], 'postgres')).length === 1 ? true : undefined), {
+      description: `postgres ${this.options.name} to accept connections`,
+      timeoutMs,
+      giveUpIf: () => (this.running ? undefined : `postgres ${this.options.name} exited during start; see ${this.logFile}`),
+    });
   }
 
   /** `fast` rolls back open transactions and exits cleanly; `immediate` is a crash (recovery on next start). */

@@ -40,7 +40,7 @@ export function parseShowStat(csv: string, backend: string): HaproxyServerState[
 }
 
 /** Client of HAProxy's runtime API (the admin `stats socket`). */
-export class HaproxyRuntimeApi {
+export class HaproxyRuntimeClient {
   constructor(private readonly transport: RuntimeApiTransport, private readonly backend: string) {}
 
   /** A transport over a local unix socket. */

@@ -1,0 +1,85 @@
+import {
+  BdrNodeProps, describesOutputPluginAllowlist, PgAuthMethod, renderBootstrapSql, renderPgHba, renderPgpass,
+  renderPostgresSettings, ValidationError,
+} from '../../lib';
+
+const server1: BdrNodeProps = {
+  self: { name: 'server1', host: '10.0.0.5' },
+  peer: { name: 'server2', host: '10.0.0.6' },
+  apiAddresses: ['172.18.0.0/16'],
+};
+
+describe('postgres node renderers', () => {
+  test('settings turn on logical replication, pglogical and last_update_wins with commit timestamps', () => {
+    const conf = renderPostgresSettings(server1);
+    for (const line of [
+      'wal_level = logical',
+      "shared_preload_libraries = 'pglogical'",
+      'track_commit_timestamp = on',
+      "pglogical.conflict_resolution = 'last_update_wins'",
+      'max_replication_slots = 10',
+      'max_wal_senders = 10',
+      'max_worker_processes = 10',
+      "listen_addresses = '*'",
+      'port = 5432',
+    ]) {
+      expect(conf.split('\n')).toContain(line);
+    }
+    expect(conf).not.toContain('output_plugin_libraries');
+  });
+
+  test('servers with the output plugin allowlist get pglogical_output added to it', () => {
+    expect(renderPostgresSettings({ ...server1, outputPluginAllowlist: true }))
+      .toContain("output_plugin_libraries = 'pgoutput, test_decoding, pglogical_output'");
+  });
+
+  test('the allowlist is detected from postgres --describe-config output', () => {
+    const old = 'shared_preload_libraries\tpostmaster\tClient\tSTRING\t\t\t\tLists shared libraries\t\n';
+    expect(describesOutputPluginAllowlist(old)).toBe(false);
+    expect(describesOutputPluginAllowlist(`${old}output_plugin_libraries\tsighup\tReplication\tSTRING\t\t\t\tTrusted plugins\t\n`)).toBe(true);
+  });
+
+  test('pg_hba admits only the peer (database and replication) and the API, with SCRAM', () => {
+    const hba = renderPgHba(server1).split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/\s+/));
+    expect(hba).toEqual([
+      ['local', 'all', 'all', 'peer'],
+      ['host', 'api', 'replicator', '10.0.0.6/32', 'scram-sha-256'],
+      ['host', 'replication', 'replicator', '10.0.0.6/32', 'scram-sha-256'],
+      ['host', 'api', 'api', '172.18.0.0/16', 'scram-sha-256'],
+    ]);
+  });
+
+  test('bootstrap: node and table in the replication set locally, then a subscription that forwards nothing back', () => {
+    const sql = renderBootstrapSql(server1);
+    expect(sql.local).toContain("pglogical.create_node(node_name := 'server1', dsn := 'host=10.0.0.5 port=5432 dbname=api user=replicator')");
+    expect(sql.local).toContain("pglogical.replication_set_add_table('default', 'public.items', synchronize_data := false)");
+    expect(sql.local).toContain('id uuid PRIMARY KEY DEFAULT gen_random_uuid()');
+    expect(sql.local).not.toContain('create_subscription');
+    expect(sql.subscribe).toContain("subscription_name := 'from_server2'");
+    expect(sql.subscribe).toContain("provider_dsn := 'host=10.0.0.6 port=5432 dbname=api user=replicator'");
+    expect(sql.subscribe).toContain("forward_origins := '{}'");
+    expect(sql.subscribe).toContain('synchronize_data := false');
+    // Passwords come from psql variables, never from the rendered text.
+    expect(sql.local).toContain(":'replication_password'");
+    expect(sql.local).toContain(":'api_password'");
+  });
+
+  test('pgpass escapes : and \\', () => {
+    expect(renderPgpass('replicator', 'a:b\\c')).toBe('*:*:*:replicator:a\\:b\\\\c\n');
+  });
+
+  test.each([
+    ['same name on both sides', { ...server1, peer: { name: 'server1', host: '10.0.0.6' } }, 'peer.name: must differ from self.name, both are "server1"'],
+    ['peer by DNS name without peerAddresses', { ...server1, peer: { name: 'server2', host: 'db2' } }, 'peerAddresses: must be given when peer.host is a DNS name ("db2"): list the addresses or CIDR blocks the peer connects from'],
+    ['no API addresses', { ...server1, apiAddresses: [] }, 'apiAddresses: must list at least one IP address or CIDR block'],
+    ['bad API CIDR', { ...server1, apiAddresses: ['10.0.0.0/40'] }, 'apiAddresses[0]: must be an IP address or CIDR block such as 10.0.0.0/8, got "10.0.0.0/40"'],
+    ['bad port', { ...server1, self: { ...server1.self, port: 0 } }, 'self.port: must be an integer from 1 to 65535, got 0'],
+    ['database with a quote', { ...server1, database: "api'; DROP" }, 'database: must be a lowercase SQL identifier: letters, digits and _, at most 63, not starting with a digit, got "api\'; DROP"'],
+    ['unknown auth method', { ...server1, localAuthMethod: 'md5' as PgAuthMethod }, "localAuthMethod: must be one of 'scram-sha-256', 'peer', 'trust', got \"md5\""],
+  ])('rejects %s', (_label, props, message) => {
+    for (const render of [renderPostgresSettings, renderPgHba, renderBootstrapSql]) {
+      expect(() => render(props as BdrNodeProps)).toThrow(ValidationError);
+      expect(() => render(props as BdrNodeProps)).toThrow(new Error(message));
+    }
+  });
+});
