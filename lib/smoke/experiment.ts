@@ -1,0 +1,163 @@
+import { pollUntil } from '../runtime/poll';
+import { Probe, ProbeRecord } from './probe';
+import { RollingUpdate, RollingUpdateStep } from './rolling-update';
+import { ProbeSummary, RelativeWindow, summarizeProbe } from './summary';
+import { TopologyDriver } from './topology-driver';
+
+/** How hard the probe pushes and how the update goes. */
+export interface ExperimentOptions {
+  /**
+   * Requests per second across all clients.
+   * @default 2 (the seed's one request every 500 ms)
+   */
+  readonly rate?: number;
+  /**
+   * Concurrent probe clients.
+   * @default 1
+   */
+  readonly concurrency?: number;
+  /**
+   * Fraction of requests that write a row (0 for none).
+   * @default 0
+   */
+  readonly writeRatio?: number;
+  /**
+   * Drain each server before stopping it.
+   * @default false
+   */
+  readonly drain?: boolean;
+  /**
+   * Restart each host's database node too.
+   * @default false
+   */
+  readonly restartDatabase?: boolean;
+  /**
+   * Kill (SIGKILL) instead of a graceful stop.
+   * @default false
+   */
+  readonly crash?: boolean;
+  /**
+   * Milliseconds each host stays down.
+   * @default 5000
+   */
+  readonly downtimeMs?: number;
+  /**
+   * Milliseconds of probing before the update, and again after it.
+   * @default 2000
+   */
+  readonly settleMs?: number;
+  /**
+   * Version the hosts are updated to.
+   * @default 'v2'
+   */
+  readonly version?: string;
+  /**
+   * Called with each update step.
+   * @default silent
+   */
+  readonly onStep?: (step: RollingUpdateStep, relativeMs: number) => void;
+  /**
+   * Called with a progress line.
+   * @default silent
+   */
+  readonly onProgress?: (message: string) => void;
+}
+
+/** The figures of one run, the JSON `npm run smoke -- --json` prints. */
+export interface ExperimentReport extends ProbeSummary {
+  readonly target: string;
+  readonly drain: boolean;
+  readonly restartDatabase: boolean;
+  readonly crash: boolean;
+  readonly rate: number;
+  readonly concurrency: number;
+  /** Acknowledged writes that are not on every database node once replication caught up. */
+  readonly writesLost: number;
+  /** Milliseconds the probe ran. */
+  readonly durationMs: number;
+  /** Milliseconds the rolling update took, both hosts. */
+  readonly updateMs: number;
+  readonly windows: RelativeWindow[];
+}
+
+/** The report, plus every request for the timeline and the HTML chart. */
+export interface ExperimentResult {
+  readonly report: ExperimentReport;
+  readonly records: ProbeRecord[];
+}
+
+const REPLICATION_DEADLINE_MS = 90_000;
+
+/** Runs the probe through a full rolling update on any driver, then checks every acknowledged write. */
+export async function runRollingUpdateExperiment(driver: TopologyDriver, options: ExperimentOptions = {}): Promise<ExperimentResult> {
+  const rate = options.rate ?? 2;
+  const concurrency = options.concurrency ?? 1;
+  const settleMs = options.settleMs ?? 2000;
+  const progress = options.onProgress ?? (() => undefined);
+  const probe = new Probe({ url: driver.url, intervalMs: (1000 * concurrency) / rate, concurrency, writeRatio: options.writeRatio ?? 0 });
+  const update = new RollingUpdate(driver, {
+    version: options.version ?? 'v2',
+    drain: options.drain,
+    restartDatabase: options.restartDatabase,
+    crash: options.crash,
+    downtimeMs: options.downtimeMs,
+    onStep: (step) => options.onStep?.(step, step.time - probe.origin),
+  });
+
+  probe.start();
+  let windows: RelativeWindow[] = [];
+  let records: ProbeRecord[];
+  try {
+    progress(`probing ${driver.url} at ${rate} req/s with ${concurrency} client(s); settling ${settleMs} ms`);
+    await delay(settleMs); // steady-state traffic before the update: part of the measurement
+    progress(`rolling update: ${update.order.join(' then ')}`);
+    windows = (await update.run()).map((w) => ({ host: w.host, startMs: w.start - probe.origin, endMs: w.end - probe.origin }));
+    await delay(settleMs);
+  } finally {
+    records = await probe.stop();
+  }
+  const updateMs = windows.length > 0 ? windows[windows.length - 1].endMs - windows[0].startMs : 0;
+  const summary = summarizeProbe(records, windows, driver.hosts[0]);
+  const ids = records.flatMap((r) => (r.writeId ? [r.writeId] : []));
+  progress(`${records.length} requests, ${summary.failures} failed; checking ${ids.length} acknowledged writes on every node`);
+  const writesLost = await countLostWrites(driver, ids);
+  return {
+    records,
+    report: {
+      target: driver.name,
+      drain: options.drain ?? false,
+      restartDatabase: options.restartDatabase ?? false,
+      crash: options.crash ?? false,
+      rate,
+      concurrency,
+      ...summary,
+      writesLost,
+      durationMs: Math.round(records.length > 0 ? records[records.length - 1].at + records[records.length - 1].latencyMs : 0),
+      updateMs: Math.round(updateMs),
+      windows: windows.map((w) => ({ host: w.host, startMs: Math.round(w.startMs), endMs: Math.round(w.endMs) })),
+    },
+  };
+}
+
+/** Waits, with a deadline, for every id to be on every host; whatever is still missing then is lost. */
+async function countLostWrites(driver: TopologyDriver, ids: string[]): Promise<number> {
+  if (ids.length === 0) {
+    return 0;
+  }
+  const missing = async () => {
+    const counts = await Promise.all(driver.hosts.map((h) => driver.countRows(h, ids)));
+    return ids.length - Math.min(...counts);
+  };
+  try {
+    await driver.waitForReplication(REPLICATION_DEADLINE_MS);
+    await pollUntil(async () => ((await missing()) === 0 ? true : undefined),
+      { description: 'acknowledged writes to reach every node', timeoutMs: REPLICATION_DEADLINE_MS, intervalMs: 200 });
+    return 0;
+  } catch {
+    return missing();
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
