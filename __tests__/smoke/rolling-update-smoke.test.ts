@@ -1,0 +1,38 @@
+import { FailoverStrategy, runLocalSmoke } from '../../lib';
+
+// The seed's experiment at test scale: 20 req/s from 4 clients, 1 request in 5 a write, through a full rolling
+// update (server2 then server1) on real haproxy and postgres. Health checks every 2 s with fall 3: detection
+// outlasts HAProxy's ~3 s of retries, which is exactly when `backup` returns 503s.
+const LOAD = { rate: 20, concurrency: 4, writeRatio: 0.2 };
+
+jest.setTimeout(90_000);
+
+describe('rolling update under the probe (real haproxy, postgres, pglogical)', () => {
+  test.each([FailoverStrategy.WEIGHTED_STICK, FailoverStrategy.PRIMARY_FIRST])('%s: no failed request and no lost write', async (strategy) => {
+    const { report } = await runLocalSmoke({ ...LOAD, strategy });
+    expect(report.requests).toBeGreaterThan(300);
+    expect(report.writesAcked).toBeGreaterThan(50);
+    expect({ failures: report.failures, writesLost: report.writesLost, statusCounts: report.statusCounts })
+      .toEqual({ failures: 0, writesLost: 0, statusCounts: expect.not.objectContaining({ 503: expect.anything() }) });
+    expect(report.windows.map((w) => w.host)).toEqual(['server2', 'server1']);
+    expect(report.primaryShare).toBeGreaterThanOrEqual(0.95);
+  });
+
+  test('backup: the same update gives clients the seed\'s 503s (the harness can fail)', async () => {
+    const { report, records } = await runLocalSmoke({ ...LOAD, strategy: FailoverStrategy.BACKUP });
+    expect(report.failures).toBeGreaterThanOrEqual(1);
+    expect(report.statusCounts['503']).toBeGreaterThanOrEqual(1);
+    // The 503s happen while the primary is down and not yet marked DOWN: inside server1's window.
+    const server1 = report.windows.find((w) => w.host === 'server1');
+    const failed = records.filter((r) => r.status === 503);
+    expect(failed.every((r) => server1 !== undefined && r.at >= server1.startMs && r.at <= server1.endMs)).toBe(true);
+    expect(report.writesLost).toBe(0);
+  });
+
+  test('weighted-stick with drain: no failures and no retries, so no slow requests', async () => {
+    const { report } = await runLocalSmoke({ ...LOAD, strategy: FailoverStrategy.WEIGHTED_STICK, drain: true });
+    expect(report.failures).toBe(0);
+    expect(report.writesLost).toBe(0);
+    expect(report.maxMsInWindows).toBeLessThan(250);
+  });
+});
