@@ -1,9 +1,9 @@
 import {
-  BdrNodeProps, describesOutputPluginAllowlist, PgAuthMethod, renderBootstrapSql, renderPgHba, renderPgpass,
+  BdrNodeConfig, describesOutputPluginAllowlist, PgAuthMethod, renderBootstrapSql, renderPgHba, renderPgpass,
   renderPostgresSettings, ValidationError,
 } from '../../lib';
 
-const server1: BdrNodeProps = {
+const server1: BdrNodeConfig = {
   self: { name: 'server1', host: '10.0.0.5' },
   peer: { name: 'server2', host: '10.0.0.6' },
   apiAddresses: ['172.18.0.0/16'],
@@ -14,9 +14,9 @@ describe('postgres node renderers', () => {
     const conf = renderPostgresSettings(server1);
     for (const line of [
       'wal_level = logical',
-      "shared_preload_libraries = 'pglogical'",
+      'shared_preload_libraries = pglogical',
       'track_commit_timestamp = on',
-      "pglogical.conflict_resolution = 'last_update_wins'",
+      'pglogical.conflict_resolution = last_update_wins',
       'max_replication_slots = 10',
       'max_wal_senders = 10',
       'max_worker_processes = 10',
@@ -78,8 +78,8 @@ describe('postgres node renderers', () => {
     ['unknown auth method', { ...server1, localAuthMethod: 'md5' as PgAuthMethod }, "localAuthMethod: must be one of 'scram-sha-256', 'peer', 'trust', got \"md5\""],
   ])('rejects %s', (_label, props, message) => {
     for (const render of [renderPostgresSettings, renderPgHba, renderBootstrapSql]) {
-      expect(() => render(props as BdrNodeProps)).toThrow(ValidationError);
-      expect(() => render(props as BdrNodeProps)).toThrow(new Error(message));
+      expect(() => render(props as BdrNodeConfig)).toThrow(ValidationError);
+      expect(() => render(props as BdrNodeConfig)).toThrow(new Error(message));
     }
   });
 });

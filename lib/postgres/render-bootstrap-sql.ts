@@ -1,5 +1,5 @@
-import { BdrNodeProps } from './bdr-node-props';
-import { ResolvedBdrNode, resolveBdrNodeProps } from './resolve-bdr-node-props';
+import { BdrNodeConfig } from './bdr-node-config';
+import { ResolvedBdrNode, resolveBdrNodeConfig } from './resolve-bdr-node-config';
 
 /**
  * The two phases of bringing up a node. Run `local` on both nodes, then `subscribe` on both:
@@ -36,8 +36,8 @@ export function subscriptionName(peerName: string): string {
  * Idempotent psql scripts (`\gexec` guards every create), so a rerun after a partial failure is safe.
  * Works on PostgreSQL 15 and 16 with pglogical 2.4.
  */
-export function renderBootstrapSql(props: BdrNodeProps): BdrBootstrapSql {
-  const node = resolveBdrNodeProps(props);
+export function renderBootstrapSql(props: BdrNodeConfig): BdrBootstrapSql {
+  const node = resolveBdrNodeConfig(props);
   const db = node.database;
   const local = [
     '\\set ON_ERROR_STOP on',

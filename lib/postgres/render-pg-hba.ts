@@ -1,12 +1,12 @@
-import { BdrNodeProps } from './bdr-node-props';
-import { resolveBdrNodeProps } from './resolve-bdr-node-props';
+import { BdrNodeConfig } from './bdr-node-config';
+import { resolveBdrNodeConfig } from './resolve-bdr-node-config';
 
 /**
  * pg_hba.conf that admits only the peer's replication role and the local API's role, both with SCRAM, plus
  * unix-socket connections for administration. Anything else is rejected (no matching line).
  */
-export function renderPgHba(props: BdrNodeProps): string {
-  const node = resolveBdrNodeProps(props);
+export function renderPgHba(props: BdrNodeConfig): string {
+  const node = resolveBdrNodeConfig(props);
   const lines = [
     `# Rendered by cdktf-failover-api for pglogical node ${node.self.name}: only the peer and the local API.`,
     '# TYPE  DATABASE     USER  ADDRESS  METHOD',

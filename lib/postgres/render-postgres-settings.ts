@@ -1,32 +1,48 @@
-import { BdrNodeProps } from './bdr-node-props';
-import { resolveBdrNodeProps } from './resolve-bdr-node-props';
+import { BdrNodeConfig } from './bdr-node-config';
+import { resolveBdrNodeConfig } from './resolve-bdr-node-config';
 
 /** pglogical's output plugin; servers with the allowlist refuse it unless it is listed. */
 export const PGLOGICAL_OUTPUT_PLUGIN = 'pglogical_output';
-const BUILTIN_OUTPUT_PLUGINS = ['pgoutput', 'test_decoding'];
+/** The allowlist value for servers that have `output_plugin_libraries`: the built-ins plus pglogical's. */
+export const OUTPUT_PLUGIN_LIBRARIES = ['pgoutput', 'test_decoding', PGLOGICAL_OUTPUT_PLUGIN].join(', ');
+
+/** One postgresql.conf setting, with its raw (unquoted) value. */
+export interface PostgresSetting {
+  readonly name: string;
+  readonly value: string;
+}
 
 /**
- * postgresql.conf lines for a pglogical node. `track_commit_timestamp` must be on, or last_update_wins silently
+ * The settings a pglogical node needs. `track_commit_timestamp` must be on, or last_update_wins silently
  * falls back to apply_remote.
  */
-export function renderPostgresSettings(props: BdrNodeProps): string {
-  const node = resolveBdrNodeProps(props);
+export function postgresSettings(props: BdrNodeConfig): PostgresSetting[] {
+  const node = resolveBdrNodeConfig(props);
+  const capacity = String(node.replicationCapacity);
   const settings: [string, string][] = [
-    ['listen_addresses', `'${node.listenAddresses}'`],
+    ['listen_addresses', node.listenAddresses],
     ['port', String(node.listenPort)],
     ['wal_level', 'logical'],
-    ['max_worker_processes', String(node.replicationCapacity)],
-    ['max_replication_slots', String(node.replicationCapacity)],
-    ['max_wal_senders', String(node.replicationCapacity)],
-    ['shared_preload_libraries', "'pglogical'"],
+    ['max_worker_processes', capacity],
+    ['max_replication_slots', capacity],
+    ['max_wal_senders', capacity],
+    ['shared_preload_libraries', 'pglogical'],
     ['track_commit_timestamp', 'on'],
-    ['pglogical.conflict_resolution', "'last_update_wins'"],
-    ['password_encryption', "'scram-sha-256'"],
+    ['pglogical.conflict_resolution', 'last_update_wins'],
+    ['password_encryption', 'scram-sha-256'],
   ];
   if (node.outputPluginAllowlist) {
-    settings.push(['output_plugin_libraries', `'${[...BUILTIN_OUTPUT_PLUGINS, PGLOGICAL_OUTPUT_PLUGIN].join(', ')}'`]);
+    settings.push(['output_plugin_libraries', OUTPUT_PLUGIN_LIBRARIES]);
   }
-  return ['# Rendered by cdktf-failover-api for pglogical node ' + node.self.name, ...settings.map(([k, v]) => `${k} = ${v}`)].join('\n') + '\n';
+  return settings.map(([name, value]) => ({ name, value }));
+}
+
+/** postgresql.conf lines for a pglogical node (values quoted where postgresql.conf needs it). */
+export function renderPostgresSettings(props: BdrNodeConfig, extra: PostgresSetting[] = []): string {
+  const node = resolveBdrNodeConfig(props);
+  const lines = [...postgresSettings(props), ...extra].map(({ name, value }) =>
+    `${name} = ${/^([A-Za-z_][A-Za-z0-9_]*|\d+)$/.test(value) ? value : `'${value.replace(/'/g, "''")}'`}`);
+  return [`# Rendered by cdktf-failover-api for pglogical node ${node.self.name}`, ...lines].join('\n') + '\n';
 }
 
 /**

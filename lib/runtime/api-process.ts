@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ManagedProcess } from './managed-process';
+import { logTail } from './log-tail';
 import { pollUntil } from './poll';
 
 /** The compiled reference API entry: beside this file in dist/, or in dist/ when running from sources. */
@@ -72,7 +73,7 @@ export class ApiProcess {
     }, {
       description: `api ${this.options.serverName} to listen`,
       timeoutMs,
-      giveUpIf: () => (this.running ? undefined : `api ${this.options.serverName} exited during start; see ${this.logFile}`),
+      giveUpIf: () => (this.running ? undefined : `api ${this.options.serverName} exited during start:\n${logTail(this.logFile)}`),
     });
   }
 

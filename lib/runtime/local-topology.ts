@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { FailoverStrategy } from '../haproxy/failover-strategy';
 import { HaproxyHealthCheck } from '../haproxy/haproxy-config-props';
 import { HAPROXY_BACKEND_NAME, renderHaproxyConfig } from '../haproxy/render-haproxy-config';
-import { PgAuthMethod } from '../postgres/bdr-node-props';
+import { PgAuthMethod } from '../postgres/bdr-node-config';
 import { PSQL_API_PASSWORD_VAR, PSQL_REPLICATION_PASSWORD_VAR, renderBootstrapSql, renderPgpass } from '../postgres/render-bootstrap-sql';
 import { renderPgHba } from '../postgres/render-pg-hba';
 import { describesOutputPluginAllowlist, renderPostgresSettings } from '../postgres/render-postgres-settings';

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client, QueryResultRow } from 'pg';
 import { ManagedProcess } from './managed-process';
+import { logTail } from './log-tail';
 import { pollUntil } from './poll';
 
 const execFileAsync = promisify(execFile);
@@ -76,7 +77,7 @@ export class PostgresCluster {
     await pollUntil(async () => ((await this.query('SELECT 1 AS ok', [], 'postgres')).length === 1 ? true : undefined), {
       description: `postgres ${this.options.name} to accept connections`,
       timeoutMs,
-      giveUpIf: () => (this.running ? undefined : `postgres ${this.options.name} exited during start; see ${this.logFile}`),
+      giveUpIf: () => (this.running ? undefined : `postgres ${this.options.name} exited during start:\n${logTail(this.logFile)}`),
     });
   }
 

@@ -5,10 +5,18 @@
 export class ValidationError extends Error {
   /** Dotted path of the offending prop, e.g. `servers[1].port`. */
   public readonly field: string;
+  /** What is wrong and what is allowed, without the field. */
+  public readonly detail: string;
 
-  constructor(field: string, message: string) {
-    super(`${field}: ${message}`);
+  constructor(field: string, detail: string, where?: string) {
+    super(`${where ? `${where}: ` : ''}${field}: ${detail}`);
     this.name = 'ValidationError';
     this.field = field;
+    this.detail = detail;
+  }
+
+  /** The same error, located at a construct path, e.g. `FailoverApi my-stack/api`. */
+  at(where: string): ValidationError {
+    return new ValidationError(this.field, this.detail, where);
   }
 }

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { checkBoolean, checkCidr, checkHost, checkInteger, checkName, checkOneOf, checkPattern, checkPort } from '../validation/checks';
 import { ValidationError } from '../validation/validation-error';
-import { BdrNodeProps, PgAuthMethod, PgEndpoint } from './bdr-node-props';
+import { BdrNodeConfig, PgAuthMethod, PgEndpoint } from './bdr-node-config';
 
 /** Props after validation, with defaults filled in. Internal to the renderers. */
 export interface ResolvedBdrNode {
@@ -41,7 +41,7 @@ function cidrList(field: string, value: unknown): string[] {
   return value.map((v, i) => checkCidr(`${field}[${i}]`, v));
 }
 
-export function resolveBdrNodeProps(props: BdrNodeProps): ResolvedBdrNode {
+export function resolveBdrNodeConfig(props: BdrNodeConfig): ResolvedBdrNode {
   const self = endpoint('self', props.self);
   const peer = endpoint('peer', props.peer);
   if (self.name === peer.name) {

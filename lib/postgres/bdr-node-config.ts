@@ -21,8 +21,8 @@ export interface PgEndpoint {
   readonly port?: number;
 }
 
-/** Everything the BDR-style node renderers need. */
-export interface BdrNodeProps {
+/** Everything the BDR-style node renderers need: one pglogical node and its peer. */
+export interface BdrNodeConfig {
   /** This node, as its peer reaches it. */
   readonly self: PgEndpoint;
   /** The node this one replicates with, both ways. */

@@ -1,0 +1,144 @@
+import type {} from 'cdktf/lib/testing/adapters/jest'; // the matcher types Testing.setupJest() registers
+import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { Container } from '@cdktf/provider-docker/lib/container';
+import { Image } from '@cdktf/provider-docker/lib/image';
+import { Network } from '@cdktf/provider-docker/lib/network';
+import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
+import { Volume } from '@cdktf/provider-docker/lib/volume';
+import { ApiHost, BdrNode, FailoverApi, FailoverApiProps, FailoverStrategy, HaproxyLoadBalancer } from '../../lib';
+import { expectValidHaproxyConfig } from '../support/haproxy-check';
+import { resourcesOf, synthJson, testApp } from '../support/synth';
+
+Testing.setupJest();
+
+function stackWithSecrets(): { stack: TerraformStack; apiPassword: string; replicationPassword: string } {
+  const stack = new TerraformStack(testApp(), 'test');
+  const secret = (id: string) => new TerraformVariable(stack, id, { type: 'string', sensitive: true }).stringValue;
+  return { stack, apiPassword: secret('api_password'), replicationPassword: secret('replication_password') };
+}
+
+const HOSTS = [{ name: 'server1', version: 'v1' }, { name: 'server2', version: 'v1' }];
+
+function failoverApi(extra: Partial<FailoverApiProps> = {}): { stack: TerraformStack; api: FailoverApi } {
+  const { stack, apiPassword, replicationPassword } = stackWithSecrets();
+  const api = new FailoverApi(stack, 'api', { hosts: HOSTS, apiPassword, replicationPassword, ...extra });
+  return { stack, api };
+}
+
+describe('BdrNode', () => {
+  test('a Postgres container with a data volume, the rendered files uploaded, and a healthcheck', () => {
+    const { stack, apiPassword, replicationPassword } = stackWithSecrets();
+    const provider = new DockerProvider(stack, 'docker', {});
+    const node = new BdrNode(stack, 'db', {
+      provider, containerName: 'db1', image: 'pg:test', networkName: 'net', apiPassword, replicationPassword,
+      config: { self: { name: 'server1', host: 'db1' }, peer: { name: 'server2', host: 'db2' }, peerAddresses: ['172.28.0.0/24'], apiAddresses: ['172.28.0.0/24'] },
+    });
+    const synth = Testing.synth(stack);
+    expect(synth).toHaveResourceWithProperties(Volume, { name: 'db1-data' });
+    expect(synth).toHaveResourceWithProperties(Container, {
+      name: 'db1',
+      image: 'pg:test',
+      init: true,
+      command: ['postgres', '-c', 'config_file=/etc/postgresql/bdr/postgresql.conf'],
+      healthcheck: expect.objectContaining({ test: ['CMD', 'pg_isready', '-q', '-h', '/var/run/postgresql', '-p', '5432'] }),
+    });
+    const files = (synthJson(stack).resource.docker_container[Object.keys(resourcesOf(synthJson(stack), 'docker_container'))[0]].upload as { file: string; content: string }[]);
+    expect(files.map((f) => f.file)).toEqual([
+      '/etc/postgresql/bdr/postgresql.conf', '/etc/postgresql/bdr/pg_hba.conf',
+      '/etc/postgresql/bdr/bootstrap-local.sql', '/etc/postgresql/bdr/bootstrap-subscribe.sql',
+    ]);
+    expect(files[0].content).toContain("hba_file = '/etc/postgresql/bdr/pg_hba.conf'");
+    expect(files[3].content).toContain("provider_dsn := 'host=db2 port=5432 dbname=api user=replicator'");
+    expect(node.container).toBeInstanceOf(Container);
+  });
+});
+
+describe('ApiHost', () => {
+  test('an API container wired to its own database node by name, stopped gracefully', () => {
+    const { stack, apiPassword, replicationPassword } = stackWithSecrets();
+    const provider = new DockerProvider(stack, 'docker', {});
+    const host = new ApiHost(stack, 'server1', {
+      provider, serverName: 'server1', version: 'v7', apiImage: 'api:test', postgresImage: 'pg:test', namePrefix: 'fa',
+      networkName: 'net', apiPassword, replicationPassword,
+      database: { self: { name: 'server1', host: 'fa-server1-db' }, peer: { name: 'server2', host: 'fa-server2-db' }, peerAddresses: ['10.1.0.0/24'], apiAddresses: ['10.1.0.0/24'] },
+    });
+    const synth = Testing.synth(stack);
+    expect(synth).toHaveResourceWithProperties(Container, {
+      name: 'fa-server1-api',
+      image: 'api:test',
+      stop_signal: 'SIGTERM',
+      stop_timeout: 15,
+      env: expect.arrayContaining(['SERVER_NAME=server1', 'VERSION=v7', 'PORT=8080', expect.stringMatching(/^DATABASE_URL=postgres:\/\/api:\$\{urlencode\(var\.api_password\)\}@fa-server1-db:5432\/api$/)]),
+    });
+    expect(synth).toHaveResourceWithProperties(Container, { name: 'fa-server1-db' });
+    expect(host.database).toBeInstanceOf(BdrNode);
+  });
+});
+
+describe('HaproxyLoadBalancer', () => {
+  test('publishes the frontend, keeps the runtime API socket in a volume, and uploads a valid config', () => {
+    const { stack } = stackWithSecrets();
+    const provider = new DockerProvider(stack, 'docker', {});
+    const lb = new HaproxyLoadBalancer(stack, 'lb', {
+      provider, containerName: 'fa-haproxy', image: 'haproxy:test', publishPort: 9080,
+      config: { servers: [{ name: 'server1', address: '10.0.0.5', port: 8080 }, { name: 'server2', address: '10.0.0.6', port: 8080 }] },
+    });
+    const synth = Testing.synth(stack);
+    expect(synth).toHaveResourceWithProperties(Container, {
+      name: 'fa-haproxy',
+      ports: [{ internal: 8080, external: 9080, ip: '0.0.0.0' }],
+      volumes: [expect.objectContaining({ container_path: '/var/lib/haproxy' })],
+    });
+    expect(synth).toHaveResourceWithProperties(Volume, { name: 'fa-haproxy-runtime' });
+    expect(lb.configText).toContain('stats socket /var/lib/haproxy/admin.sock mode 600 level admin');
+    expect(lb.configText).not.toMatch(/stats socket .*(ipv4@|:\d+)/);
+    expectValidHaproxyConfig(lb.configText);
+  });
+});
+
+describe('FailoverApi', () => {
+  test('single host: one provider, one network with a fixed subnet, shipped images, and the endpoint output', () => {
+    const { stack, api } = failoverApi();
+    const synth = Testing.synth(stack);
+    expect(synth).toHaveProvider(DockerProvider);
+    expect(synth).toHaveResourceWithProperties(Network, { name: 'failover-api-net', ipam_config: [{ subnet: '172.28.0.0/24' }] });
+    expect(synth).toHaveResourceWithProperties(Image, { name: 'cdktf-failover-api/haproxy:2.8', keep_locally: true });
+    expect(synth).toHaveResourceWithProperties(Image, { name: 'cdktf-failover-api/postgres-pglogical:16' });
+    expect(synth).toHaveResourceWithProperties(Image, { name: 'cdktf-failover-api/reference-api:local' });
+    expect(api.endpointUrl).toBe('http://localhost:8080');
+    expect(api.hosts.map((h) => h.apiContainer)).toHaveLength(2);
+    expect(Object.keys(resourcesOf(synthJson(stack), 'docker_container'))).toHaveLength(5);
+  });
+
+  test('caller-supplied images are used as they are, and nothing is built', () => {
+    const { stack } = failoverApi({ apiImage: 'registry.example/api:1.2.3', postgresImage: 'registry.example/pg:16', haproxyImage: 'registry.example/haproxy:2.8' });
+    const json = synthJson(stack);
+    expect(resourcesOf(json, 'docker_image')).toEqual({});
+    const images = Object.values(resourcesOf(json, 'docker_container')).map((c) => c.image).sort();
+    expect(images).toEqual(['registry.example/api:1.2.3', 'registry.example/api:1.2.3', 'registry.example/haproxy:2.8', 'registry.example/pg:16', 'registry.example/pg:16']);
+  });
+
+  test.each(Object.values(FailoverStrategy))('strategy %s reaches the rendered config', (strategy) => {
+    const { api } = failoverApi({ strategy });
+    expect(api.loadBalancer.configText).toContain(`strategy ${strategy}`);
+    expectValidHaproxyConfig(api.loadBalancer.configText);
+  });
+
+  test('no Terraform template sequence sneaks into rendered files or commands', () => {
+    const json = synthJson(failoverApi().stack);
+    for (const c of Object.values(resourcesOf(json, 'docker_container'))) {
+      for (const text of [...((c.upload as { content: string }[] | undefined) ?? []).map((u) => u.content), ...((c.command as string[] | undefined) ?? [])]) {
+        expect(text).not.toMatch(/(^|[^%])%\{/);
+        expect(text).not.toMatch(/(^|[^$])\$\{/);
+      }
+    }
+  });
+
+  test('two FailoverApis with the same namePrefix in one stack fail validation', () => {
+    const { stack, apiPassword, replicationPassword } = stackWithSecrets();
+    const provider = new DockerProvider(stack, 'docker', {});
+    new FailoverApi(stack, 'a', { hosts: HOSTS, apiPassword, replicationPassword, provider });
+    new FailoverApi(stack, 'b', { hosts: HOSTS, apiPassword, replicationPassword, provider });
+    expect(() => Testing.synth(stack, true)).toThrow(/namePrefix: "failover-api" is also used by test\/a/);
+  });
+});

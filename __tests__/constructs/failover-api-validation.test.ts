@@ -1,0 +1,48 @@
+import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { FailoverApi, FailoverApiProps, ValidationError } from '../../lib';
+
+function attempt(patch: (secrets: { apiPassword: string; replicationPassword: string }) => Partial<FailoverApiProps>): () => FailoverApi {
+  const stack = new TerraformStack(Testing.app(), 'stack');
+  const secret = (id: string) => new TerraformVariable(stack, id, { type: 'string', sensitive: true }).stringValue;
+  const secrets = { apiPassword: secret('api_password'), replicationPassword: secret('replication_password') };
+  const props = { hosts: [{ name: 'server1', version: 'v1' }, { name: 'server2', version: 'v1' }], ...secrets, ...patch(secrets) } as FailoverApiProps;
+  return () => new FailoverApi(stack, 'api', props);
+}
+
+const machine = (address: string) => ({ dockerHost: `ssh://deploy@${address}`, address });
+
+// Each bad prop and the exact error it gets at synth time: the construct, the prop, and what is allowed.
+const CASES: [string, Parameters<typeof attempt>[0], string][] = [
+  ['one host', () => ({ hosts: [{ name: 'server1', version: 'v1' }] }), 'hosts: must list exactly 2 hosts (a pglogical pair replicating both ways; the first is the primary), got 1'],
+  ['three hosts', () => ({ hosts: ['a', 'b', 'c'].map((name) => ({ name, version: 'v1' })) }), 'hosts: must list exactly 2 hosts (a pglogical pair replicating both ways; the first is the primary), got 3'],
+  ['duplicate names', () => ({ hosts: [{ name: 'server1', version: 'v1' }, { name: 'server1', version: 'v2' }] }), 'hosts[1].name: must be unique, but "server1" is used twice'],
+  ['bad name', () => ({ hosts: [{ name: 'Server 1', version: 'v1' }, { name: 'server2', version: 'v1' }] }), 'hosts[0].name: must be 1-31 characters of lowercase letters, digits, _ and -, starting with a letter, got "Server 1"'],
+  ['bad version', () => ({ hosts: [{ name: 'server1', version: 'v1\nX=1' }, { name: 'server2', version: 'v1' }] }), 'hosts[0].version: must be 1-64 characters of letters, digits, ., _, + and -, got "v1\\nX=1"'],
+  ['bad weight', () => ({ hosts: [{ name: 'server1', version: 'v1', weight: 0 }, { name: 'server2', version: 'v1' }] }), 'hosts[0].weight: must be an integer from 1 to 256, got 0'],
+  ['bad frontend port', () => ({ frontendPort: 70000 }), 'frontendPort: must be an integer from 1 to 65535, got 70000'],
+  ['bad api port', () => ({ apiPort: 0 }), 'apiPort: must be an integer from 1 to 65535, got 0'],
+  ['bad postgres port', () => ({ postgresPort: 5432.5 }), 'postgresPort: must be an integer from 1 to 65535, got 5432.5'],
+  ['unknown strategy', () => ({ strategy: 'round-robin' as never }), "strategy: must be one of 'weighted-stick', 'primary-first', 'backup', got \"round-robin\""],
+  ['missing api password', () => ({ apiPassword: undefined as never }), 'apiPassword: must be set: pass the value of a sensitive TerraformVariable, e.g. new TerraformVariable(this, "db_password", { type: "string", sensitive: true }).stringValue'],
+  ['literal replication password', () => ({ replicationPassword: 'hunter2' }), 'replicationPassword: must not be a literal string (it would be written in plain text into cdk.tf.json): pass the value of a sensitive TerraformVariable instead'],
+  ['machines for some hosts only', () => ({ hosts: [{ name: 'server1', version: 'v1', machine: machine('10.0.0.5') }, { name: 'server2', version: 'v1' }], loadBalancer: machine('10.0.0.4') }), 'hosts[].machine: the multi-host topology needs a machine for every host and for loadBalancer; give all of them, or none for the single-host topology'],
+  ['bad docker host', () => ({ hosts: [{ name: 'server1', version: 'v1', machine: { dockerHost: 'http://x', address: '10.0.0.5' } }, { name: 'server2', version: 'v1', machine: machine('10.0.0.6') }], loadBalancer: machine('10.0.0.4') }), 'hosts[0].machine.dockerHost: must be a Docker host URL such as ssh://deploy@10.0.0.5, got "http://x"'],
+  ['bad subnet', () => ({ networkSubnet: '172.28.0.0/99' }), 'networkSubnet: must be an IP address or CIDR block such as 10.0.0.0/8, got "172.28.0.0/99"'],
+];
+
+describe('FailoverApi validation at synth time', () => {
+  test.each(CASES)('%s', (_label, patch, message) => {
+    let error: unknown;
+    try {
+      attempt(patch)();
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as Error).message).toBe(`FailoverApi stack/api: ${message}`);
+  });
+
+  test('a valid configuration is accepted', () => {
+    expect(attempt(() => ({}))()).toBeInstanceOf(FailoverApi);
+  });
+});

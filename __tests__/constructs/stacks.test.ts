@@ -1,0 +1,80 @@
+import { Testing } from 'cdktf';
+import { ProductionStack, productionMachines } from '../../stacks/production-stack';
+import { SmokeStack } from '../../stacks/smoke-stack';
+import { expectValidHaproxyConfig } from '../support/haproxy-check';
+import { resourceAt, resourcesOf, synthJson, synthNormalized, testApp } from '../support/synth';
+
+Testing.setupJest();
+
+const machines = productionMachines({}, () => undefined);
+
+describe('stacks', () => {
+  test('smoke stack snapshot', () => {
+    expect(synthNormalized(new SmokeStack(testApp(), 'smoke'))).toMatchSnapshot();
+  });
+
+  test('production stack snapshot', () => {
+    expect(synthNormalized(new ProductionStack(testApp(), 'production', { machines }))).toMatchSnapshot();
+  });
+
+  test('the smoke stack\'s haproxy upload passes haproxy -c and carries the seed\'s weighted stick-table backend', () => {
+    const json = synthJson(new SmokeStack(testApp(), 'smoke'));
+    const haproxy = resourceAt(json, 'docker_container', 'failover-api_haproxy_container');
+    const upload = (haproxy.upload as { file: string; content: string }[]).find((u) => u.file === '/usr/local/etc/haproxy/haproxy.cfg');
+    expect(upload).toBeDefined();
+    const cfg = upload!.content;
+    expectValidHaproxyConfig(cfg);
+    for (const line of [
+      'option forwardfor except 127.0.0.1', 'option redispatch', 'option httpchk GET /check.txt HTTP/1.0',
+      'stick match dst_port', 'stick-table type integer size 100 expire 96h',
+      'server server1 failover-api-server1-api:8080 check weight 100', 'server server2 failover-api-server2-api:8080 check weight 1',
+      'nameserver ns1 127.0.0.11:53',
+    ]) {
+      expect(cfg).toContain(`    ${line}\n`);
+    }
+    expect(cfg).toContain('init-addr last,libc,none');
+  });
+
+  test('the production stack\'s haproxy upload passes haproxy -c and addresses servers by machine', () => {
+    const json = synthJson(new ProductionStack(testApp(), 'production', { machines }));
+    const haproxy = resourceAt(json, 'docker_container', 'failover-api_haproxy_container');
+    const cfg = (haproxy.upload as { content: string }[])[0].content;
+    expectValidHaproxyConfig(cfg);
+    expect(cfg).toContain('server server1 10.0.0.5:8080 check weight 100');
+    expect(cfg).toContain('server server2 10.0.0.6:8080 check weight 1');
+    expect(cfg).not.toContain('resolvers');
+  });
+
+  test('production: one SSH Docker provider per machine, addresses from env', () => {
+    const fromEnv = productionMachines({ FAILOVER_SERVER1_ADDRESS: '192.0.2.11', FAILOVER_SSH_USER: 'ops' }, () => undefined);
+    const json = synthJson(new ProductionStack(testApp(), 'production', { machines: fromEnv }));
+    const hosts = (json.provider?.docker ?? []).map((p) => p.host).sort();
+    expect(hosts).toEqual(['ssh://deploy@10.0.0.4', 'ssh://deploy@10.0.0.6', 'ssh://ops@192.0.2.11'].map((h) => h.replace('deploy', 'ops')).sort());
+  });
+
+  test('production: each Postgres port is published on its machine and admits only its peer', () => {
+    const json = synthJson(new ProductionStack(testApp(), 'production', { machines }));
+    const db1 = resourceAt(json, 'docker_container', 'failover-api_server1_database_container');
+    expect(db1.ports).toEqual([{ internal: 5432, external: 5432, ip: '10.0.0.5' }]);
+    const hba = (db1.upload as { file: string; content: string }[]).find((u) => u.file.endsWith('pg_hba.conf'))!.content;
+    const hostLines = hba.split('\n').filter((l) => l.startsWith('host'));
+    expect(hostLines.filter((l) => l.includes('replicator')).every((l) => l.includes('10.0.0.6/32'))).toBe(true);
+    expect(hostLines.some((l) => l.includes('0.0.0.0/0'))).toBe(false);
+  });
+
+  test('secrets are sensitive variables and never appear in outputs', () => {
+    const json = synthJson(new SmokeStack(testApp(), 'smoke'));
+    expect(json.variable?.api_password).toMatchObject({ type: 'string', sensitive: true });
+    expect(json.variable?.replication_password).toMatchObject({ type: 'string', sensitive: true });
+    expect(JSON.stringify(json.output)).not.toMatch(/password/);
+    expect(Object.keys(resourcesOf(json, 'docker_container')).length).toBe(6); // 2 api, 2 db, haproxy, probe
+  });
+
+  test('the smoke stack has one version variable per host and a probe running the seed\'s curl loop', () => {
+    const json = synthJson(new SmokeStack(testApp(), 'smoke'));
+    expect(json.variable?.server1_version).toMatchObject({ default: 'v1' });
+    expect(json.variable?.server2_version).toMatchObject({ default: 'v1' });
+    const probe = resourceAt(json, 'docker_container', 'probe');
+    expect((probe.command as string[])[0]).toMatch(/while true; do .*curl .*%%\{http_code\}.*http:\/\/failover-api-haproxy:8080\/api\/v1\/system\/health.*sleep 0\.5; done/);
+  });
+});

@@ -1,0 +1,93 @@
+import { Fn } from 'cdktf';
+import { Construct } from 'constructs';
+import { Container } from '@cdktf/provider-docker/lib/container';
+import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
+import { BdrNodeConfig } from '../postgres/bdr-node-config';
+import { BdrNode } from './bdr-node';
+
+/** Props of `ApiHost`. */
+export interface ApiHostProps {
+  /** The Docker host everything of this host runs on. */
+  readonly provider: DockerProvider;
+  /** Server name: HAProxy's server name, the API's SERVER_NAME and the pglogical node name. */
+  readonly serverName: string;
+  /** Version string the API reports; changing it replaces only this host's API container. */
+  readonly version: string;
+  /** API image (the reference API or yours: configured by HOST, PORT, SERVER_NAME, VERSION, DATABASE_URL). */
+  readonly apiImage: string;
+  /** Postgres + pglogical image. */
+  readonly postgresImage: string;
+  /** Prefix of every container and volume name. */
+  readonly namePrefix: string;
+  /** Docker network of this host. */
+  readonly networkName: string;
+  /** The database node's pglogical settings. */
+  readonly database: BdrNodeConfig;
+  /** Password of the API's database role (a sensitive TerraformVariable's value). */
+  readonly apiPassword: string;
+  /** Password of the replication role (a sensitive TerraformVariable's value). */
+  readonly replicationPassword: string;
+  /**
+   * Port the API listens on in its container.
+   * @default 8080
+   */
+  readonly apiPort?: number;
+  /**
+   * Publish the API and Postgres ports on this host address (multi-host).
+   * @default not published: reached over the Docker network only
+   */
+  readonly publishAddress?: string;
+}
+
+/** One API host: the API container and its own `BdrNode`, on one Docker provider. */
+export class ApiHost extends Construct {
+  /** The API container. */
+  public readonly apiContainer: Container;
+  /** This host's database node. */
+  public readonly database: BdrNode;
+  /** Port of the API inside its container (and on the host when published). */
+  public readonly apiPort: number;
+
+  constructor(scope: Construct, id: string, props: ApiHostProps) {
+    super(scope, id);
+    this.apiPort = props.apiPort ?? 8080;
+    const dbName = `${props.namePrefix}-${props.serverName}-db`;
+    this.database = new BdrNode(this, 'database', {
+      provider: props.provider,
+      containerName: dbName,
+      image: props.postgresImage,
+      config: props.database,
+      apiPassword: props.apiPassword,
+      replicationPassword: props.replicationPassword,
+      networkName: props.networkName,
+      publishAddress: props.publishAddress,
+    });
+    const db = props.database.database ?? 'api';
+    const user = props.database.apiUser ?? 'api';
+    this.apiContainer = new Container(this, 'api', {
+      provider: props.provider,
+      name: `${props.namePrefix}-${props.serverName}-api`,
+      image: props.apiImage,
+      restart: 'unless-stopped',
+      env: [
+        'HOST=0.0.0.0',
+        `PORT=${this.apiPort}`,
+        `SERVER_NAME=${props.serverName}`,
+        `VERSION=${props.version}`,
+        `DATABASE_URL=postgres://${user}:${Fn.urlencode(props.apiPassword)}@${dbName}:${this.database.port}/${db}`,
+      ],
+      // The API finishes in-flight requests on SIGTERM; give it time before Docker kills it.
+      stopSignal: 'SIGTERM',
+      stopTimeout: 15,
+      networksAdvanced: [{ name: props.networkName }],
+      ports: props.publishAddress ? [{ internal: this.apiPort, external: this.apiPort, ip: props.publishAddress }] : undefined,
+      healthcheck: {
+        test: ['CMD', 'node', '-e', `fetch('http://127.0.0.1:${this.apiPort}/check.txt').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`],
+        interval: '5s',
+        timeout: '3s',
+        retries: 3,
+      },
+      dependsOn: [this.database.container],
+    });
+  }
+}

@@ -1,0 +1,89 @@
+import { Construct } from 'constructs';
+import { Container } from '@cdktf/provider-docker/lib/container';
+import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
+import { Volume } from '@cdktf/provider-docker/lib/volume';
+import { BdrNodeConfig } from '../postgres/bdr-node-config';
+import { renderBootstrapSql } from '../postgres/render-bootstrap-sql';
+import { renderPgHba } from '../postgres/render-pg-hba';
+import { OUTPUT_PLUGIN_LIBRARIES, renderPostgresSettings } from '../postgres/render-postgres-settings';
+
+/** Props of `BdrNode`. */
+export interface BdrNodeProps {
+  /** The Docker host the node runs on. */
+  readonly provider: DockerProvider;
+  /** Container name; also the node's DNS name on its Docker network. */
+  readonly containerName: string;
+  /** Image with PostgreSQL and pglogical, built from the shipped Dockerfile or compatible with it. */
+  readonly image: string;
+  /** The node's pglogical settings: itself, its peer, who may connect. */
+  readonly config: BdrNodeConfig;
+  /** Password of the API's database role. Pass a sensitive TerraformVariable's value, never a literal. */
+  readonly apiPassword: string;
+  /** Password of the replication role, also the superuser's. Pass a sensitive TerraformVariable's value. */
+  readonly replicationPassword: string;
+  /** Docker network the node joins. */
+  readonly networkName: string;
+  /**
+   * Publish the Postgres port on this host address, for a peer on another machine.
+   * @default not published
+   */
+  readonly publishAddress?: string;
+}
+
+/** Where the rendered files are uploaded in the container. */
+export const BDR_CONFIG_DIR = '/etc/postgresql/bdr';
+
+/**
+ * One BDR-style node: a Postgres container with pglogical, its data on a `docker_volume`, and the rendered
+ * postgresql.conf, pg_hba.conf and bootstrap SQL uploaded into it. The image's entrypoint runs the local
+ * bootstrap on first start and subscribes to the peer once the peer is up.
+ */
+export class BdrNode extends Construct {
+  /** The Postgres container. */
+  public readonly container: Container;
+  /** The data volume; it outlives container replacements. */
+  public readonly volume: Volume;
+  /** Port Postgres listens on inside the container (and on the host when published). */
+  public readonly port: number;
+
+  constructor(scope: Construct, id: string, props: BdrNodeProps) {
+    super(scope, id);
+    const config = props.config;
+    const sql = renderBootstrapSql(config);
+    this.port = config.listenPort ?? 5432;
+    this.volume = new Volume(this, 'data', { provider: props.provider, name: `${props.containerName}-data` });
+    this.container = new Container(this, 'container', {
+      provider: props.provider,
+      name: props.containerName,
+      image: props.image,
+      restart: 'unless-stopped',
+      // An init reaps the detached subscriber loop, so the postmaster never sees a stranger child exit.
+      init: true,
+      command: ['postgres', '-c', `config_file=${BDR_CONFIG_DIR}/postgresql.conf`],
+      env: [
+        `POSTGRES_PASSWORD=${props.replicationPassword}`,
+        `REPLICATION_PASSWORD=${props.replicationPassword}`,
+        `API_PASSWORD=${props.apiPassword}`,
+        `REPLICATION_USER=${config.replicationUser ?? 'replicator'}`,
+        `BDR_CONFIG_DIR=${BDR_CONFIG_DIR}`,
+        `BDR_OUTPUT_PLUGIN_LIBRARIES=${OUTPUT_PLUGIN_LIBRARIES}`,
+      ],
+      volumes: [{ volumeName: this.volume.name, containerPath: '/var/lib/postgresql/data' }],
+      upload: [
+        { file: `${BDR_CONFIG_DIR}/postgresql.conf`, content: renderPostgresSettings(config, [{ name: 'hba_file', value: `${BDR_CONFIG_DIR}/pg_hba.conf` }]) },
+        { file: `${BDR_CONFIG_DIR}/pg_hba.conf`, content: renderPgHba(config) },
+        { file: `${BDR_CONFIG_DIR}/bootstrap-local.sql`, content: sql.local },
+        { file: `${BDR_CONFIG_DIR}/bootstrap-subscribe.sql`, content: sql.subscribe },
+      ],
+      networksAdvanced: [{ name: props.networkName }],
+      ports: props.publishAddress ? [{ internal: this.port, external: this.port, ip: props.publishAddress }] : undefined,
+      healthcheck: {
+        test: ['CMD', 'pg_isready', '-q', '-h', '/var/run/postgresql', '-p', String(this.port)],
+        interval: '5s',
+        timeout: '3s',
+        retries: 5,
+        startPeriod: '30s',
+      },
+    });
+  }
+}

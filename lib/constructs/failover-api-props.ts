@@ -1,0 +1,104 @@
+import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
+import { FailoverStrategy } from '../haproxy/failover-strategy';
+import { HaproxyHealthCheck } from '../haproxy/haproxy-config-props';
+
+/** A machine reached by the Docker provider over SSH (multi-host). */
+export interface DockerMachine {
+  /** Docker host URL, e.g. `ssh://deploy@10.0.0.5:22`. */
+  readonly dockerHost: string;
+  /** Address the other machines use to reach this one. */
+  readonly address: string;
+  /**
+   * Extra SSH options for the provider, e.g. `['-o', 'StrictHostKeyChecking=accept-new']`.
+   * @default none
+   */
+  readonly sshOpts?: string[];
+}
+
+/** One API host of a `FailoverApi`. */
+export interface FailoverApiHost {
+  /** Server name (HAProxy server, SERVER_NAME, pglogical node), e.g. `server1`. */
+  readonly name: string;
+  /** Version the API runs; change one host's to roll an update through it. */
+  readonly version: string;
+  /**
+   * HAProxy weight, 1..256 (used by the weighted-stick strategy).
+   * @default 100 for the first host, 1 for the second
+   */
+  readonly weight?: number;
+  /**
+   * The machine this host runs on. Give it for every host and `loadBalancer` for the multi-host topology.
+   * @default the single-host topology: every container on one Docker provider and network
+   */
+  readonly machine?: DockerMachine;
+}
+
+/** Props of `FailoverApi`. */
+export interface FailoverApiProps {
+  /** Exactly two hosts; the first is the primary. */
+  readonly hosts: FailoverApiHost[];
+  /**
+   * HAProxy's strategy.
+   * @default FailoverStrategy.WEIGHTED_STICK
+   */
+  readonly strategy?: FailoverStrategy;
+  /** Password of the API's database role: a sensitive TerraformVariable's value (a literal is rejected). */
+  readonly apiPassword: string;
+  /** Password of the replication role: a sensitive TerraformVariable's value (a literal is rejected). */
+  readonly replicationPassword: string;
+  /**
+   * The machine HAProxy runs on (multi-host).
+   * @default HAProxy on the single host
+   */
+  readonly loadBalancer?: DockerMachine;
+  /**
+   * Docker provider of the single-host topology.
+   * @default a new DockerProvider with the local daemon
+   */
+  readonly provider?: DockerProvider;
+  /**
+   * API image.
+   * @default the reference API, built from the Dockerfile shipped in this package
+   */
+  readonly apiImage?: string;
+  /**
+   * PostgreSQL + pglogical image.
+   * @default built from the shipped Dockerfile: postgres:16-bookworm plus postgresql-16-pglogical
+   */
+  readonly postgresImage?: string;
+  /**
+   * HAProxy image.
+   * @default built from the shipped Dockerfile: haproxy:2.8-bookworm (LTS) plus socat
+   */
+  readonly haproxyImage?: string;
+  /**
+   * HAProxy's health check of the APIs.
+   * @default GET /check.txt every 5000 ms, fall 3, rise 2 (the seed's)
+   */
+  readonly healthCheck?: HaproxyHealthCheck;
+  /**
+   * Host port clients connect to.
+   * @default 8080
+   */
+  readonly frontendPort?: number;
+  /**
+   * Port the APIs listen on (and are published on, multi-host).
+   * @default 8080
+   */
+  readonly apiPort?: number;
+  /**
+   * Port Postgres listens on (and is published on, multi-host).
+   * @default 5432
+   */
+  readonly postgresPort?: number;
+  /**
+   * Prefix of every container, volume and network name.
+   * @default 'failover-api'
+   */
+  readonly namePrefix?: string;
+  /**
+   * Subnet of the single-host Docker network; pg_hba admits the API and the peer from it.
+   * @default '172.28.0.0/24'
+   */
+  readonly networkSubnet?: string;
+}

@@ -1,0 +1,182 @@
+import { TerraformOutput, TerraformStack } from 'cdktf';
+import { Construct, IConstruct } from 'constructs';
+import { Network } from '@cdktf/provider-docker/lib/network';
+import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
+import { FailoverStrategy } from '../haproxy/failover-strategy';
+import { HaproxyServer } from '../haproxy/haproxy-config-props';
+import { BdrNodeConfig } from '../postgres/bdr-node-config';
+import { ValidationError } from '../validation/validation-error';
+import { ApiHost } from './api-host';
+import { ShippedImage } from './docker-build-contexts';
+import { FailoverApiProps } from './failover-api-props';
+import { HaproxyLoadBalancer } from './haproxy-load-balancer';
+import { ResolvedFailoverApiProps, resolveFailoverApiProps } from './resolve-failover-api-props';
+import { ShippedDockerImage } from './shipped-docker-image';
+
+/** Images on one Docker provider: the caller's, or built from the shipped Dockerfiles on first use. */
+class ImagesOnProvider {
+  private readonly built = new Map<ShippedImage, string>();
+
+  constructor(private readonly scope: Construct, private readonly idPrefix: string, private readonly provider: DockerProvider) {}
+
+  get(image: ShippedImage, override: string | undefined): string {
+    if (override !== undefined) {
+      return override;
+    }
+    let id = this.built.get(image);
+    if (id === undefined) {
+      id = new ShippedDockerImage(this.scope, `${this.idPrefix}${image}-image`, { provider: this.provider, image }).imageId;
+      this.built.set(image, id);
+    }
+    return id;
+  }
+}
+
+/**
+ * The whole system: two `ApiHost`s (an API plus its own pglogical node each, replicating both ways) behind a
+ * `HaproxyLoadBalancer` whose config applies the chosen strategy (by default the seed's weighted stick-table).
+ *
+ * Single-host (default): every container on one provider and one network, servers addressed by container name
+ * and followed through Docker's DNS when replaced. Multi-host: one provider per machine over SSH, servers
+ * addressed by machine address and published port, each Postgres port admitting only its peer.
+ */
+export class FailoverApi extends Construct {
+  /** The two API hosts, the primary first. */
+  public readonly hosts: ApiHost[];
+  /** HAProxy. */
+  public readonly loadBalancer: HaproxyLoadBalancer;
+  /** The Docker providers used, one (single-host) or one per machine (multi-host). */
+  public readonly providers: DockerProvider[];
+  /** The Docker networks created, one per Docker host. */
+  public readonly networks: Network[];
+  /** The strategy HAProxy applies. */
+  public readonly strategy: FailoverStrategy;
+  /** URL clients use. */
+  public readonly endpointUrl: string;
+  /** Terraform output with `endpointUrl`. */
+  public readonly endpointOutput: TerraformOutput;
+  /** Terraform output with the HAProxy container's name (for `docker exec` into the runtime API). */
+  public readonly haproxyContainerOutput: TerraformOutput;
+  /** Prefix of every container, volume and network name. */
+  public readonly namePrefix: string;
+
+  constructor(scope: Construct, id: string, props: FailoverApiProps) {
+    super(scope, id);
+    let p: ResolvedFailoverApiProps;
+    try {
+      p = resolveFailoverApiProps(props);
+    } catch (err) {
+      throw err instanceof ValidationError ? err.at(`FailoverApi ${this.node.path}`) : err;
+    }
+    this.strategy = p.strategy;
+    this.namePrefix = p.namePrefix;
+    const hc = { ...props.healthCheck };
+    const [a, b] = p.hosts;
+    const peerOf = (name: string) => (name === a.name ? b : a);
+    const dbName = (name: string) => `${p.namePrefix}-${name}-db`;
+
+    if (!p.multiHost) {
+      const provider = props.provider ?? new DockerProvider(this, 'docker', {});
+      const network = new Network(this, 'network', { provider, name: `${p.namePrefix}-net`, ipamConfig: [{ subnet: p.networkSubnet }] });
+      const images = new ImagesOnProvider(this, '', provider);
+      this.providers = [provider];
+      this.networks = [network];
+      this.hosts = p.hosts.map((h) => new ApiHost(this, h.name, {
+        provider,
+        serverName: h.name,
+        version: h.version,
+        apiImage: images.get(ShippedImage.API, props.apiImage),
+        postgresImage: images.get(ShippedImage.POSTGRES, props.postgresImage),
+        namePrefix: p.namePrefix,
+        networkName: network.name,
+        database: this.nodeConfig(p, h.name, dbName(h.name), dbName(peerOf(h.name).name), [p.networkSubnet]),
+        apiPassword: props.apiPassword,
+        replicationPassword: props.replicationPassword,
+        apiPort: p.apiPort,
+      }));
+      this.loadBalancer = new HaproxyLoadBalancer(this, 'haproxy', {
+        provider,
+        containerName: `${p.namePrefix}-haproxy`,
+        image: images.get(ShippedImage.HAPROXY, props.haproxyImage),
+        networkName: network.name,
+        publishPort: p.frontendPort,
+        config: {
+          strategy: p.strategy,
+          servers: this.servers(p, (h) => `${p.namePrefix}-${h}-api`),
+          healthCheck: hc,
+          // Replaced containers get new IPs: re-resolve names through Docker's embedded DNS.
+          dnsResolver: {},
+        },
+      });
+      this.endpointUrl = `http://localhost:${p.frontendPort}`;
+    } else {
+      const machineOf = (name: string) => p.hosts.find((h) => h.name === name)?.machine as NonNullable<typeof a.machine>;
+      this.providers = [];
+      this.networks = [];
+      this.hosts = p.hosts.map((h) => {
+        const m = machineOf(h.name);
+        const peer = machineOf(peerOf(h.name).name);
+        const provider = new DockerProvider(this, `docker-${h.name}`, { alias: `${p.namePrefix}-${h.name}`, host: m.dockerHost, sshOpts: m.sshOpts });
+        const network = new Network(this, `network-${h.name}`, { provider, name: `${p.namePrefix}-net`, ipamConfig: [{ subnet: p.networkSubnet }] });
+        const images = new ImagesOnProvider(this, `${h.name}-`, provider);
+        this.providers.push(provider);
+        this.networks.push(network);
+        return new ApiHost(this, h.name, {
+          provider,
+          serverName: h.name,
+          version: h.version,
+          apiImage: images.get(ShippedImage.API, props.apiImage),
+          postgresImage: images.get(ShippedImage.POSTGRES, props.postgresImage),
+          namePrefix: p.namePrefix,
+          networkName: network.name,
+          // The peer connects from its machine's address; the API from this machine's Docker network.
+          database: { ...this.nodeConfig(p, h.name, m.address, peer.address, [p.networkSubnet]), peerAddresses: [peer.address] },
+          apiPassword: props.apiPassword,
+          replicationPassword: props.replicationPassword,
+          apiPort: p.apiPort,
+          publishAddress: m.address,
+        });
+      });
+      const lb = props.loadBalancer as NonNullable<FailoverApiProps['loadBalancer']>;
+      const provider = new DockerProvider(this, 'docker-haproxy', { alias: `${p.namePrefix}-haproxy`, host: lb.dockerHost, sshOpts: lb.sshOpts });
+      this.providers.push(provider);
+      this.loadBalancer = new HaproxyLoadBalancer(this, 'haproxy', {
+        provider,
+        containerName: `${p.namePrefix}-haproxy`,
+        image: new ImagesOnProvider(this, 'haproxy-', provider).get(ShippedImage.HAPROXY, props.haproxyImage),
+        publishPort: p.frontendPort,
+        config: { strategy: p.strategy, servers: this.servers(p, (h) => machineOf(h).address), healthCheck: hc },
+      });
+      this.endpointUrl = `http://${lb.address}:${p.frontendPort}`;
+    }
+
+    this.endpointOutput = new TerraformOutput(this, 'endpoint_url', { value: this.endpointUrl, description: 'URL clients use (HAProxy frontend)' });
+    this.haproxyContainerOutput = new TerraformOutput(this, 'haproxy_container', { value: this.loadBalancer.container.name, description: 'HAProxy container, for docker exec into the runtime API' });
+    this.node.addValidation({ validate: () => this.uniquePrefixInStack() });
+  }
+
+  private nodeConfig(p: ResolvedFailoverApiProps, name: string, selfHost: string, peerHost: string, apiAddresses: string[]): BdrNodeConfig {
+    const peer = p.hosts.find((h) => h.name !== name)?.name as string;
+    return {
+      self: { name, host: selfHost, port: p.postgresPort },
+      peer: { name: peer, host: peerHost, port: p.postgresPort },
+      peerAddresses: apiAddresses,
+      apiAddresses,
+      listenAddresses: '*',
+      listenPort: p.postgresPort,
+    };
+  }
+
+  private servers(p: ResolvedFailoverApiProps, address: (host: string) => string): HaproxyServer[] {
+    return p.hosts.map((h) => ({ name: h.name, address: address(h.name), port: p.apiPort, weight: h.weight }));
+  }
+
+  // Container, volume and network names are global on a Docker host: two FailoverApis with one prefix collide.
+  private uniquePrefixInStack(): string[] {
+    const stack = TerraformStack.of(this);
+    const clash = stack.node.findAll().filter((c: IConstruct) => c !== this && c instanceof FailoverApi && c.namePrefix === this.namePrefix);
+    return clash.length === 0 ? [] : [
+      `FailoverApi ${this.node.path}: namePrefix: ${JSON.stringify(this.namePrefix)} is also used by ${clash.map((c) => c.node.path).join(', ')}; give each FailoverApi in a stack its own namePrefix`,
+    ];
+  }
+}

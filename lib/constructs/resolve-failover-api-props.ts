@@ -1,0 +1,72 @@
+import { Token } from 'cdktf';
+import { FAILOVER_STRATEGIES, FailoverStrategy } from '../haproxy/failover-strategy';
+import { checkCidr, checkHost, checkInteger, checkName, checkOneOf, checkPattern, checkPort, checkUniqueNames } from '../validation/checks';
+import { ValidationError } from '../validation/validation-error';
+import { DockerMachine, FailoverApiHost, FailoverApiProps } from './failover-api-props';
+import { checkSecret } from './secret-input';
+
+/** Validated props with defaults. Internal to `FailoverApi`. */
+export interface ResolvedFailoverApiProps {
+  readonly hosts: { name: string; version: string; weight: number; machine?: DockerMachine }[];
+  readonly multiHost: boolean;
+  readonly strategy: FailoverStrategy;
+  readonly frontendPort: number;
+  readonly apiPort: number;
+  readonly postgresPort: number;
+  readonly namePrefix: string;
+  readonly networkSubnet: string;
+}
+
+const DOCKER_HOST = /^(ssh|tcp|unix):\/\/[^\s'"#]+$/;
+const VERSION = /^[A-Za-z0-9._+-]{1,64}$/;
+
+function machine(field: string, m: DockerMachine): DockerMachine {
+  checkPattern(`${field}.dockerHost`, m.dockerHost, DOCKER_HOST, 'a Docker host URL such as ssh://deploy@10.0.0.5');
+  checkHost(`${field}.address`, m.address);
+  return m;
+}
+
+function version(field: string, value: unknown): string {
+  // A TerraformVariable's value (the smoke stack's per-host versions) is checked by Terraform, not here.
+  if (typeof value === 'string' && Token.isUnresolved(value)) {
+    return value;
+  }
+  return checkPattern(field, value, VERSION, '1-64 characters of letters, digits, ., _, + and -');
+}
+
+export function resolveFailoverApiProps(props: FailoverApiProps): ResolvedFailoverApiProps {
+  if (!Array.isArray(props.hosts) || props.hosts.length !== 2) {
+    throw new ValidationError('hosts', `must list exactly 2 hosts (a pglogical pair replicating both ways; the first is the primary), got ${Array.isArray(props.hosts) ? props.hosts.length : String(props.hosts)}`);
+  }
+  const hosts = props.hosts.map((h: FailoverApiHost, i) => ({
+    name: checkName(`hosts[${i}].name`, h.name),
+    version: version(`hosts[${i}].version`, h.version),
+    weight: checkInteger(`hosts[${i}].weight`, h.weight ?? (i === 0 ? 100 : 1), 1, 256),
+    machine: h.machine === undefined ? undefined : machine(`hosts[${i}].machine`, h.machine),
+  }));
+  checkUniqueNames('hosts', hosts.map((h) => h.name));
+  const withMachine = hosts.filter((h) => h.machine !== undefined).length;
+  const multiHost = withMachine > 0 || props.loadBalancer !== undefined;
+  if (multiHost && (withMachine !== hosts.length || props.loadBalancer === undefined)) {
+    throw new ValidationError(withMachine !== hosts.length ? 'hosts[].machine' : 'loadBalancer',
+      'the multi-host topology needs a machine for every host and for loadBalancer; give all of them, or none for the single-host topology');
+  }
+  if (multiHost && props.provider !== undefined) {
+    throw new ValidationError('provider', 'is for the single-host topology only; the multi-host topology makes one provider per machine');
+  }
+  if (props.loadBalancer) {
+    machine('loadBalancer', props.loadBalancer);
+  }
+  checkSecret('apiPassword', props.apiPassword);
+  checkSecret('replicationPassword', props.replicationPassword);
+  return {
+    hosts,
+    multiHost,
+    strategy: checkOneOf('strategy', props.strategy ?? FailoverStrategy.WEIGHTED_STICK, FAILOVER_STRATEGIES),
+    frontendPort: checkPort('frontendPort', props.frontendPort ?? 8080),
+    apiPort: checkPort('apiPort', props.apiPort ?? 8080),
+    postgresPort: checkPort('postgresPort', props.postgresPort ?? 5432),
+    namePrefix: checkName('namePrefix', props.namePrefix ?? 'failover-api'),
+    networkSubnet: checkCidr('networkSubnet', props.networkSubnet ?? '172.28.0.0/24'),
+  };
+}

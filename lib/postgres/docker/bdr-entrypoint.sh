@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Wraps the official entrypoint for a pglogical node. The rendered postgresql.conf, pg_hba.conf and bootstrap SQL
+# are uploaded into $BDR_CONFIG_DIR by Terraform; this script only wires them up.
+set -euo pipefail
+: "${REPLICATION_PASSWORD:?REPLICATION_PASSWORD must be set}"
+: "${BDR_CONFIG_DIR:=/etc/postgresql/bdr}"
+: "${BDR_OUTPUT_PLUGIN_LIBRARIES:=pgoutput, test_decoding, pglogical_output}"
+
+# pglogical's apply workers authenticate to the peer with this file (scram needs a password).
+export PGPASSFILE=/var/lib/postgresql/pgpass
+escaped=$(printf '%s' "$REPLICATION_PASSWORD" | sed 's/[\\:]/\\&/g')
+printf '*:*:*:%s:%s\n' "${REPLICATION_USER:-replicator}" "$escaped" > "$PGPASSFILE"
+chown postgres:postgres "$PGPASSFILE"
+chmod 600 "$PGPASSFILE"
+
+args=("$@")
+# PostgreSQL 15.19, 16.15 and later refuse output plugins that are not allowlisted.
+if postgres --describe-config 2>/dev/null | cut -f1 | grep -qx output_plugin_libraries; then
+  args+=(-c "output_plugin_libraries=${BDR_OUTPUT_PLUGIN_LIBRARIES}")
+fi
+
+# The subscription needs the peer's node to exist, so it is retried until it works, in a process detached
+# from the postmaster (the container's init reaps it), once per container start. It is idempotent.
+( setsid bash -c '
+    until pg_isready -q -h /var/run/postgresql \
+      && gosu postgres psql -X -q -h /var/run/postgresql -d postgres -f "$0/bootstrap-subscribe.sql"; do
+      sleep 2
+    done
+    echo "bdr: subscribed to the peer"' "$BDR_CONFIG_DIR" & )
+
+exec docker-entrypoint.sh "${args[@]}"

@@ -1,0 +1,71 @@
+import { TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { Container } from '@cdktf/provider-docker/lib/container';
+import { Image } from '@cdktf/provider-docker/lib/image';
+import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
+import { FailoverApi, FailoverStrategy, HAPROXY_CONTAINER_PORT, HaproxyHealthCheck } from '../lib';
+import { passwordVariables, versionVariable } from './stack-variables';
+
+/** Name of the smoke stack in main.ts, used by `npm run smoke -- --target docker`. */
+export const SMOKE_STACK_NAME = 'failover-api-smoke';
+
+/** Props of `SmokeStack`. */
+export interface SmokeStackProps {
+  /**
+   * HAProxy strategy under test.
+   * @default FailoverStrategy.WEIGHTED_STICK
+   */
+  readonly strategy?: FailoverStrategy;
+  /**
+   * Health check: faster than the seed's 5000 ms so the update finishes sooner.
+   * @default every 2000 ms, fall 3, rise 2
+   */
+  readonly healthCheck?: HaproxyHealthCheck;
+  /**
+   * Host port of HAProxy's frontend.
+   * @default 8080
+   */
+  readonly frontendPort?: number;
+}
+
+/** Pinned so the probe's output format never changes under us. */
+export const PROBE_IMAGE = 'curlimages/curl:8.11.1';
+
+/**
+ * Everything on the local Docker daemon, with one version variable per host, plus a probe container running the
+ * seed's curl loop against HAProxy. A rolling update is one `cdktf deploy` per changed version variable.
+ */
+export class SmokeStack extends TerraformStack {
+  public readonly api: FailoverApi;
+  /** The container running the seed's curl loop; `docker logs` shows one line per request. */
+  public readonly probe: Container;
+
+  constructor(scope: Construct, id: string, props: SmokeStackProps = {}) {
+    super(scope, id);
+    const provider = new DockerProvider(this, 'docker', {});
+    this.api = new FailoverApi(this, 'failover-api', {
+      ...passwordVariables(this),
+      provider,
+      strategy: props.strategy,
+      healthCheck: { intervalMs: 2000, fall: 3, rise: 2, ...props.healthCheck },
+      frontendPort: props.frontendPort,
+      hosts: [
+        { name: 'server1', version: versionVariable(this, 'server1') },
+        { name: 'server2', version: versionVariable(this, 'server2') },
+      ],
+    });
+    const probeImage = new Image(this, 'probe-image', { provider, name: PROBE_IMAGE, keepLocally: true });
+    const target = `http://${this.api.loadBalancer.containerName}:${HAPROXY_CONTAINER_PORT}/api/v1/system/health`;
+    this.probe = new Container(this, 'probe', {
+      provider,
+      name: `${this.api.namePrefix}-probe`,
+      image: probeImage.imageId,
+      restart: 'unless-stopped',
+      networksAdvanced: [{ name: this.api.networks[0].name }],
+      // The seed's loop, with a timestamp and the status code on each line ('%%{' is Terraform's escape of '%{').
+      entrypoint: ['sh', '-c'],
+      command: [`while true; do printf '%s ' "$(date +%T)"; curl -s -o /dev/null -m 10 -w '%%{http_code}\\n' ${target}; sleep 0.5; done`],
+      dependsOn: [this.api.loadBalancer.container],
+    });
+  }
+}
