@@ -4,10 +4,9 @@ import { Container } from '@cdktf/provider-docker/lib/container';
 import { Image } from '@cdktf/provider-docker/lib/image';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { FailoverApi, FailoverStrategy, HAPROXY_CONTAINER_PORT, HaproxyHealthCheck } from '../lib';
+import { SMOKE_FRONTEND_PORT, SMOKE_HOSTS, SMOKE_NAME_PREFIX } from '../lib/smoke/smoke-stack-contract';
 import { passwordVariables, versionVariable } from './stack-variables';
 
-/** Name of the smoke stack in main.ts, used by `npm run smoke -- --target docker`. */
-export const SMOKE_STACK_NAME = 'failover-api-smoke';
 
 /** Props of `SmokeStack`. */
 export interface SmokeStackProps {
@@ -21,11 +20,6 @@ export interface SmokeStackProps {
    * @default every 2000 ms, fall 3, rise 2
    */
   readonly healthCheck?: HaproxyHealthCheck;
-  /**
-   * Host port of HAProxy's frontend.
-   * @default 8080
-   */
-  readonly frontendPort?: number;
 }
 
 /** Pinned so the probe's output format never changes under us. */
@@ -48,11 +42,9 @@ export class SmokeStack extends TerraformStack {
       provider,
       strategy: props.strategy,
       healthCheck: { intervalMs: 2000, fall: 3, rise: 2, ...props.healthCheck },
-      frontendPort: props.frontendPort,
-      hosts: [
-        { name: 'server1', version: versionVariable(this, 'server1') },
-        { name: 'server2', version: versionVariable(this, 'server2') },
-      ],
+      namePrefix: SMOKE_NAME_PREFIX,
+      frontendPort: SMOKE_FRONTEND_PORT,
+      hosts: SMOKE_HOSTS.map((name) => ({ name, version: versionVariable(this, name) })),
     });
     const probeImage = new Image(this, 'probe-image', { provider, name: PROBE_IMAGE, keepLocally: true });
     const target = `http://${this.api.loadBalancer.containerName}:${HAPROXY_CONTAINER_PORT}/api/v1/system/health`;

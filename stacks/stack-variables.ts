@@ -1,5 +1,6 @@
 import { TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
+import { versionVariableName } from '../lib/smoke/smoke-stack-contract';
 
 /** The two database passwords as sensitive variables: set them with TF_VAR_api_password and TF_VAR_replication_password. */
 export function passwordVariables(scope: Construct): { apiPassword: string; replicationPassword: string } {
@@ -13,7 +14,7 @@ export function passwordVariables(scope: Construct): { apiPassword: string; repl
 
 /** One version variable per host: a rolling update is one `cdktf deploy` per changed variable. */
 export function versionVariable(scope: Construct, host: string): string {
-  return new TerraformVariable(scope, `${host}_version`, {
+  return new TerraformVariable(scope, versionVariableName(host), {
     type: 'string',
     default: 'v1',
     description: `Version ${host}'s API runs; changing it replaces only ${host}'s API container`,

@@ -14,6 +14,7 @@ export const EXPERIMENT_FLAGS = {
   'crash': { type: 'boolean' },
   'inter': { type: 'string' },
   'downtime': { type: 'string' },
+  'settle': { type: 'string' },
   'help': { type: 'boolean', short: 'h' },
 } as const;
 
@@ -50,7 +51,7 @@ export function strategyFlag(value: string | boolean | undefined): FailoverStrat
 }
 
 /** The experiment options the shared flags set, over the given defaults. */
-export function experimentOptions(values: ParsedValues, defaults: { rate: number; concurrency: number; writes: boolean; restartDatabase: boolean }): LocalSmokeOptions {
+export function experimentOptions(values: ParsedValues, defaults: { rate: number; concurrency: number; writes: boolean; restartDatabase: boolean; settleMs?: number }): LocalSmokeOptions {
   const writes = values.writes === true || defaults.writes;
   return {
     rate: numberFlag(values, 'rate', defaults.rate, 0.1, 5000),
@@ -59,6 +60,7 @@ export function experimentOptions(values: ParsedValues, defaults: { rate: number
     restartDatabase: values['restart-db'] === true || defaults.restartDatabase,
     crash: values.crash === true,
     downtimeMs: numberFlag(values, 'downtime', 5000, 0, 600_000),
+    settleMs: numberFlag(values, 'settle', defaults.settleMs ?? 2000, 0, 600_000),
     healthCheck: { ...SMOKE_HEALTH_CHECK, intervalMs: Math.round(numberFlag(values, 'inter', SMOKE_HEALTH_CHECK.intervalMs, 50, 60_000)) },
   };
 }
@@ -78,7 +80,9 @@ export function runCli(usage: string, main: () => Promise<number>): void {
       process.stderr.write(`error: ${err.message}\n\n${usage}\n`);
       process.exitCode = 2;
     } else {
-      process.stderr.write(`error: ${(err as Error).stack ?? String(err)}\n`);
+      // Operational errors speak for themselves; the stack is for debugging.
+      const e = err as Error;
+      process.stderr.write(`error: ${process.env.FAILOVER_DEBUG ? e.stack : e.message ?? String(err)}\n`);
       process.exitCode = 1;
     }
   });

@@ -1,8 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { FAILOVER_STRATEGIES, FailoverStrategy } from '../haproxy/failover-strategy';
-import { LocalSmokeResult, runLocalSmoke } from '../smoke/local-smoke';
+import { runLocalSmoke } from '../smoke/local-smoke';
 import { renderHtmlReport } from '../smoke/report-html';
 import { renderComparisonTable, renderTimeline, TIMELINE_LEGEND } from '../smoke/report-text';
+import { SmokeResult } from '../smoke/smoke-report';
 import { EXPERIMENT_FLAGS, experimentOptions, parse, progressPrinter, runCli } from './cli-options';
 
 const USAGE = `usage: npm run demo -- [options]
@@ -18,6 +19,7 @@ Prints a comparison table and a timeline per run. Takes about 2.5 minutes.
   --restart-db        restart each host's database node too
   --crash             SIGKILL instead of graceful stops
   --downtime MS       how long each host stays down (default 5000)
+  --settle MS         steady traffic before and after the update (default 2000)
 
 Exit code: 0 when weighted-stick and primary-first had no failed request and no lost write.`;
 
@@ -29,7 +31,7 @@ runCli(USAGE, async () => {
   }
   const base = experimentOptions(values, { rate: 20, concurrency: 4, writes: true, restartDatabase: false });
   const plan = FAILOVER_STRATEGIES.flatMap((strategy) => [false, true].map((drain) => ({ strategy, drain })));
-  const results: LocalSmokeResult[] = [];
+  const results: SmokeResult[] = [];
   for (const [i, run] of plan.entries()) {
     const label = `run ${i + 1}/${plan.length} ${run.strategy}${run.drain ? ' + drain' : ''}: `;
     const progress = progressPrinter(label);

@@ -1,5 +1,7 @@
+import { runDockerSmoke } from '../smoke/docker-smoke';
 import { runLocalSmoke } from '../smoke/local-smoke';
 import { renderTimeline, TIMELINE_LEGEND } from '../smoke/report-text';
+import { RollingUpdateStep } from '../smoke/rolling-update';
 import { EXPERIMENT_FLAGS, experimentOptions, parse, progressPrinter, runCli, strategyFlag, UsageError } from './cli-options';
 
 const USAGE = `usage: npm run smoke -- [options]
@@ -15,12 +17,22 @@ One rolling update (server2, then server1) under the curl-style probe, on real h
   --crash             SIGKILL the API (and crash the database) instead of a graceful stop
   --inter MS          health-check interval (default 2000; the seed's is 5000)
   --downtime MS       how long each host stays down (default 5000)
-  --target T          local (default): processes on 127.0.0.x
+  --settle MS         steady traffic before and after the update (default 2000)
+  --target T          local (default): real processes on 127.0.0.x
+                      docker: deploys the smoke stack with cdktf and updates each host with a
+                      cdktf deploy (needs a Docker daemon, terraform or OpenTofu, ~5-10 minutes)
+  --keep              docker target: leave the stack deployed (no cdktf destroy)
   --json              print the result as one JSON object on the last line of stdout
   --expect-failures   succeed only if there were failures (to show backup's 503s)
 
 Exit code: 0 when failures = 0 and writesLost = 0 (with --expect-failures: failures > 0 and
 writesLost = 0), 1 otherwise, 2 for a bad command line.`;
+
+/** Health check and downtime are fixed by the smoke stack and the deploy on the Docker target. */
+function withoutLocalOnly<T extends { healthCheck?: unknown; downtimeMs?: number }>(options: T): Omit<T, 'healthCheck' | 'downtimeMs'> {
+  const { healthCheck: _healthCheck, downtimeMs: _downtimeMs, ...rest } = options;
+  return rest;
+}
 
 runCli(USAGE, async () => {
   const values = parse(process.argv.slice(2), {
@@ -30,30 +42,39 @@ runCli(USAGE, async () => {
     'target': { type: 'string' },
     'json': { type: 'boolean' },
     'expect-failures': { type: 'boolean' },
+    'keep': { type: 'boolean' },
   });
   if (values.help) {
     console.log(USAGE);
     return 0;
   }
   const target = values.target ?? 'local';
-  if (target !== 'local') {
-    throw new UsageError(`--target must be local, got ${JSON.stringify(target)}`);
+  if (target !== 'local' && target !== 'docker') {
+    throw new UsageError(`--target must be local or docker, got ${JSON.stringify(target)}`);
   }
-  const strategy = strategyFlag(values.strategy);
   const progress = progressPrinter();
-  const { report, records } = await runLocalSmoke({
+  const options = {
     ...experimentOptions(values, { rate: 2, concurrency: 1, writes: false, restartDatabase: false }),
-    strategy,
+    strategy: strategyFlag(values.strategy),
     drain: values.drain === true,
     onProgress: progress,
-    onStep: (step, relativeMs) => progress(`${(relativeMs / 1000).toFixed(1)}s into the probe: ${step.host} ${step.phase}`),
-  });
+    onStep: (step: RollingUpdateStep, relativeMs: number) => progress(`${(relativeMs / 1000).toFixed(1)}s into the probe: ${step.host} ${step.phase}`),
+  };
+  if (target === 'docker' && (values.inter !== undefined || values.downtime !== undefined)) {
+    throw new UsageError('--inter and --downtime apply to the local target; the Docker smoke stack checks every 2000 ms and its downtime is the deploy itself');
+  }
+  const { report, records } = target === 'docker'
+    ? await runDockerSmoke({ ...withoutLocalOnly(options), keep: values.keep === true })
+    : await runLocalSmoke(options);
 
   const [line, marks] = renderTimeline(records, report.windows);
   console.log(`strategy ${report.strategy}${report.drain ? ' with drain' : ''}: ${report.requests} requests, ${report.failures} failed, ` +
     `primary share ${report.primaryShare}, p50 ${report.p50Ms} ms, p99 ${report.p99Ms} ms, max ${report.maxMs} ms, ` +
     `${report.writesAcked} writes acknowledged, ${report.writesLost} lost, update took ${(report.updateMs / 1000).toFixed(1)} s`);
   console.log(`  ${line}\n  ${marks}\n  ${TIMELINE_LEGEND}`);
+  if (report.containerProbe) {
+    console.log(`  the stack's curl probe container: ${report.containerProbe.requests} requests, ${report.containerProbe.failures} not 200`);
+  }
   if (values.json) {
     console.log(JSON.stringify(report));
   }

@@ -3,6 +3,7 @@ import { Container } from '@cdktf/provider-docker/lib/container';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
 import { HaproxyConfigProps } from '../haproxy/haproxy-config-props';
+import { HAPROXY_CONFIG_PATH, HAPROXY_CONTAINER_PORT, HAPROXY_SOCKET_DIR, HAPROXY_SOCKET_PATH } from '../haproxy/haproxy-container-layout';
 import { renderHaproxyConfig } from '../haproxy/render-haproxy-config';
 
 /** Props of `HaproxyLoadBalancer`. */
@@ -29,12 +30,6 @@ export interface HaproxyLoadBalancerProps {
   readonly networkName?: string;
 }
 
-/** Inside the container: config path, listening port, and the runtime API socket (in a volume, never published). */
-export const HAPROXY_CONFIG_PATH = '/usr/local/etc/haproxy/haproxy.cfg';
-export const HAPROXY_CONTAINER_PORT = 8080;
-export const HAPROXY_SOCKET_DIR = '/var/lib/haproxy';
-export const HAPROXY_SOCKET_PATH = `${HAPROXY_SOCKET_DIR}/admin.sock`;
-
 /**
  * HAProxy in a container, with the config `renderHaproxyConfig` gives uploaded into it, the frontend published
  * on the host, and the admin runtime API on a unix socket inside a volume.
@@ -54,7 +49,6 @@ export class HaproxyLoadBalancer extends Construct {
     this.containerName = props.containerName;
     this.configText = renderHaproxyConfig({
       ...props.config,
-      // The official image runs as the unprivileged haproxy user: bind above 1024 inside the container.
       frontend: { address: '0.0.0.0', port: HAPROXY_CONTAINER_PORT },
       runtimeApi: { socketPath: HAPROXY_SOCKET_PATH },
     });

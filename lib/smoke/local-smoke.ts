@@ -1,8 +1,9 @@
 import { FailoverStrategy } from '../haproxy/failover-strategy';
 import { HaproxyHealthCheck } from '../haproxy/haproxy-config-props';
 import { LocalTopology } from '../runtime/local-topology';
-import { ExperimentOptions, ExperimentReport, ExperimentResult, runRollingUpdateExperiment } from './experiment';
+import { ExperimentOptions, runRollingUpdateExperiment } from './experiment';
 import { LocalDriver } from './local-driver';
+import { SmokeResult } from './smoke-report';
 
 /** Options of one smoke run on the local runtime. */
 export interface LocalSmokeOptions extends ExperimentOptions {
@@ -18,21 +19,10 @@ export interface LocalSmokeOptions extends ExperimentOptions {
   readonly healthCheck?: HaproxyHealthCheck;
 }
 
-/** The report of a local run names its strategy and health-check interval too. */
-export interface LocalSmokeReport extends ExperimentReport {
-  readonly strategy: FailoverStrategy;
-  readonly healthCheckIntervalMs: number;
-}
-
-/** The local result. */
-export interface LocalSmokeResult extends ExperimentResult {
-  readonly report: LocalSmokeReport;
-}
-
 export const SMOKE_HEALTH_CHECK: Required<Pick<HaproxyHealthCheck, 'intervalMs' | 'fall' | 'rise'>> = { intervalMs: 2000, fall: 3, rise: 2 };
 
 /** Starts the local topology, runs the rolling-update experiment, and always tears down. */
-export async function runLocalSmoke(options: LocalSmokeOptions = {}): Promise<LocalSmokeResult> {
+export async function runLocalSmoke(options: LocalSmokeOptions = {}): Promise<SmokeResult> {
   const strategy = options.strategy ?? FailoverStrategy.WEIGHTED_STICK;
   const healthCheck = { ...SMOKE_HEALTH_CHECK, ...options.healthCheck };
   const topology = await LocalTopology.start({ strategy, healthCheck, onProgress: options.onProgress });

@@ -1,0 +1,159 @@
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { CommandOptions, CommandResult, CommandRunner, dockerPreflight, FailoverStrategy, runDockerSmoke } from '../../lib';
+
+interface Call {
+  readonly command: string;
+  readonly env: Record<string, string>;
+  readonly input?: string;
+}
+
+function showStat(status: Record<string, string>): string {
+  return [
+    '# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,wretr,wredis,status,weight',
+    `api_backend,server1,0,0,0,1,,1,0,0,,0,,0,0,0,0,${status.server1},100`,
+    `api_backend,server2,0,0,0,1,,1,0,0,,0,,0,0,0,0,${status.server2},1`,
+    'api_backend,BACKEND,0,0,0,1,,1,0,0,,0,,0,0,0,0,UP,101',
+  ].join('\n');
+}
+
+/** A runner that records every command and answers like a healthy Docker host would. */
+class RecordingRunner implements CommandRunner {
+  readonly calls: Call[] = [];
+  private readonly status: Record<string, string> = { server1: 'UP', server2: 'UP' };
+
+  constructor(private readonly failWhen: (line: string, env: Record<string, string>) => boolean = () => false) {}
+
+  async run(command: string, args: string[], options: CommandOptions = {}): Promise<CommandResult> {
+    const line = [command, ...args].join(' ');
+    this.calls.push({ command: line, env: options.env ?? {}, input: options.input });
+    if (this.failWhen(line, options.env ?? {})) {
+      return { exitCode: 1, stdout: '', stderr: 'Error: simulated failure' };
+    }
+    if (line.includes('socat')) {
+      // HAProxy reports a drained server that passes its checks as DRAIN until it is set ready.
+      const set = /^set server api_backend\/(\w+) state (\w+)/.exec(options.input ?? '');
+      if (set) {
+        this.status[set[1]] = set[2] === 'drain' ? 'DRAIN' : 'UP';
+      }
+      return { exitCode: 0, stdout: options.input?.startsWith('show stat') ? showStat(this.status) : '', stderr: '' };
+    }
+    if (line.includes('psql')) {
+      const ids = /'\{([^}]*)\}'/.exec(options.input ?? '')?.[1];
+      return { exitCode: 0, stdout: ids !== undefined ? `${ids ? ids.split(',').length : 0}\n` : 'replicating\n', stderr: '' };
+    }
+    if (line === 'docker logs failover-api-probe') {
+      return { exitCode: 0, stdout: '12:00:00 200\n12:00:01 200\n12:00:01 503\n', stderr: '' };
+    }
+    return { exitCode: 0, stdout: '', stderr: '' };
+  }
+
+  /** The deploy/destroy commands with the version variables each was given. */
+  cdktf(): string[] {
+    return this.calls.filter((c) => c.command.includes('cdktf deploy') || c.command.includes('cdktf destroy'))
+      .map((c) => `${c.command.replace('npx --no-install ', '')} [server1=${c.env.TF_VAR_server1_version} server2=${c.env.TF_VAR_server2_version}]`);
+  }
+}
+
+/** Stands in for HAProxy's published frontend, so the probe has something to hit. */
+async function fakeFrontend(): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    res.setHeader('x-served-by', 'server1');
+    if (req.method === 'POST') {
+      res.writeHead(201, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ id: '00000000-0000-4000-8000-000000000001' }));
+    } else {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"status":"ok"}');
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+describe('Docker smoke driver (command runner injected, no Docker needed)', () => {
+  let frontend: { server: Server; url: string };
+
+  beforeAll(async () => {
+    frontend = await fakeFrontend();
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => frontend.server.close(resolve));
+  });
+
+  test('preflight, deploy, update server2, update server1, destroy: exact commands, order and variables', async () => {
+    const runner = new RecordingRunner();
+    const { report } = await runDockerSmoke({ runner, frontendUrl: frontend.url, strategy: FailoverStrategy.PRIMARY_FIRST, settleMs: 50, writeRatio: 0.5, rate: 20 });
+    expect(runner.calls.slice(0, 3).map((c) => c.command)).toEqual([
+      'docker info --format {{.ServerVersion}}',
+      'terraform version',
+      'npx --no-install cdktf --version',
+    ]);
+    expect(runner.cdktf()).toEqual([
+      'cdktf deploy failover-api-smoke --auto-approve [server1=v1 server2=v1]',
+      'cdktf deploy failover-api-smoke --auto-approve [server1=v1 server2=v2]',
+      'cdktf deploy failover-api-smoke --auto-approve [server1=v2 server2=v2]',
+      'cdktf destroy failover-api-smoke --auto-approve [server1=v2 server2=v2]',
+    ]);
+    const deploy = runner.calls.find((c) => c.command.includes('cdktf deploy'))!;
+    expect(deploy.env).toMatchObject({ FAILOVER_SMOKE_STRATEGY: 'primary-first', CHECKPOINT_DISABLE: '1' });
+    expect(deploy.env.TF_VAR_api_password).toMatch(/^[0-9a-f]{32}$/);
+    expect(deploy.env.TF_VAR_replication_password).toMatch(/^[0-9a-f]{32}$/);
+    // The runtime API is reached with docker exec into the HAProxy container.
+    expect(runner.calls.some((c) => c.command === 'docker exec -i failover-api-haproxy socat stdio UNIX-CONNECT:/var/lib/haproxy/admin.sock' && c.input === 'show stat\n')).toBe(true);
+    expect(report).toMatchObject({ target: 'docker', strategy: 'primary-first', failures: 0, writesLost: 0, containerProbe: { requests: 3, failures: 1 } });
+  });
+
+  test('with drain: the runtime API drains a server before its deploy and readies it after', async () => {
+    const runner = new RecordingRunner();
+    await runDockerSmoke({ runner, frontendUrl: frontend.url, drain: true, settleMs: 0 });
+    const steps = runner.calls
+      .filter((c) => c.input?.startsWith('set server') || c.command.includes('cdktf deploy'))
+      .map((c) => (c.input ? c.input.trim() : `deploy server2=${c.env.TF_VAR_server2_version} server1=${c.env.TF_VAR_server1_version}`));
+    expect(steps).toEqual([
+      'deploy server2=v1 server1=v1',
+      'set server api_backend/server2 state drain', 'deploy server2=v2 server1=v1', 'set server api_backend/server2 state ready',
+      'set server api_backend/server1 state drain', 'deploy server2=v2 server1=v2', 'set server api_backend/server1 state ready',
+    ]);
+  });
+
+  test('a failed step still tears the stack down, and the failure is what is reported', async () => {
+    const runner = new RecordingRunner((line, env) => line.includes('cdktf deploy') && env.TF_VAR_server2_version === 'v2');
+    await expect(runDockerSmoke({ runner, frontendUrl: frontend.url, settleMs: 0 })).rejects.toThrow(/cdktf deploy failover-api-smoke --auto-approve` failed \(exit 1\)/);
+    expect(runner.cdktf().map((c) => c.split(' [')[0])).toEqual([
+      'cdktf deploy failover-api-smoke --auto-approve',
+      'cdktf deploy failover-api-smoke --auto-approve',
+      'cdktf destroy failover-api-smoke --auto-approve',
+    ]);
+  });
+
+  test('--keep leaves the stack deployed after a failure', async () => {
+    const runner = new RecordingRunner((line) => line.includes('cdktf deploy'));
+    await expect(runDockerSmoke({ runner, frontendUrl: frontend.url, keep: true })).rejects.toThrow('failed');
+    expect(runner.calls.some((c) => c.command.includes('cdktf destroy'))).toBe(false);
+  });
+});
+
+describe('Docker smoke preflight', () => {
+  test('names the missing daemon and how to get it, and nothing is deployed', async () => {
+    const runner = new RecordingRunner((line) => line.startsWith('docker info'));
+    await expect(runDockerSmoke({ runner })).rejects.toThrow(/missing:\n {2}- a reachable Docker daemon: `docker info --format \{\{\.ServerVersion\}\}` failed \(Error: simulated failure\)\. To fix: install Docker and start its daemon/);
+    expect(runner.calls.some((c) => c.command.includes('cdktf deploy'))).toBe(false);
+  });
+
+  test('names every missing binary at once, and honours TERRAFORM_BINARY_NAME for OpenTofu', async () => {
+    const runner = new RecordingRunner((line) => line.startsWith('tofu') || line.includes('cdktf --version'));
+    const error = await dockerPreflight(runner, { TERRAFORM_BINARY_NAME: 'tofu' }).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toContain('- Terraform (`tofu`): `tofu version` failed');
+    expect((error as Error).message).toContain('- the cdktf CLI: `npx --no-install cdktf --version` failed');
+    expect((error as Error).message).not.toContain('Docker daemon');
+  });
+
+  test('passes when everything answers', async () => {
+    const runner = new RecordingRunner();
+    await expect(dockerPreflight(runner, {})).resolves.toBeUndefined();
+    expect(runner.calls).toHaveLength(3);
+  });
+});

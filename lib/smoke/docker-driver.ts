@@ -1,0 +1,151 @@
+import { FailoverStrategy } from '../haproxy/failover-strategy';
+import { HAPROXY_SOCKET_PATH } from '../haproxy/haproxy-container-layout';
+import { HAPROXY_BACKEND_NAME } from '../haproxy/render-haproxy-config';
+import { HaproxyRuntimeClient, HaproxyServerState, ServerAdminState } from '../runtime/haproxy-runtime-client';
+import { pollUntil } from '../runtime/poll';
+import { CommandRunner, runChecked } from './command-runner';
+import { SMOKE_FRONTEND_PORT, SMOKE_HOSTS, SMOKE_STACK_NAME, SMOKE_STRATEGY_ENV, smokeContainers, versionVariableName } from './smoke-stack-contract';
+import { HostStopOptions, TopologyDriver } from './topology-driver';
+
+/** Options of the Docker driver. */
+export interface DockerDriverOptions {
+  readonly runner: CommandRunner;
+  readonly strategy: FailoverStrategy;
+  /** Passwords handed to Terraform as TF_VAR_api_password and TF_VAR_replication_password. */
+  readonly apiPassword: string;
+  readonly replicationPassword: string;
+  /**
+   * Version both hosts start with.
+   * @default 'v1'
+   */
+  readonly initialVersion?: string;
+  /**
+   * URL the probe targets.
+   * @default http://127.0.0.1:8080, HAProxy's published frontend
+   */
+  readonly frontendUrl?: string;
+  /**
+   * Directory of the cdktf project (holding cdktf.json).
+   * @default the current directory
+   */
+  readonly projectDir?: string;
+  /**
+   * Called with progress lines.
+   * @default silent
+   */
+  readonly onProgress?: (message: string) => void;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const UP_DEADLINE_MS = 180_000;
+
+/**
+ * Drives the smoke stack on a real Docker daemon: each step of the rolling update is a `cdktf deploy` that
+ * changes one host's version variable, so Terraform replaces that host's API container. HAProxy's runtime API is
+ * reached with `docker exec` into its container (the shipped image has socat).
+ */
+export class DockerDriver implements TopologyDriver {
+  readonly name = 'docker';
+  readonly hosts = SMOKE_HOSTS;
+  readonly url: string;
+  readonly runtimeApi: HaproxyRuntimeClient;
+  private readonly versions: Record<string, string>;
+
+  constructor(private readonly options: DockerDriverOptions) {
+    this.url = options.frontendUrl ?? `http://127.0.0.1:${SMOKE_FRONTEND_PORT}`;
+    this.versions = Object.fromEntries(SMOKE_HOSTS.map((h) => [h, options.initialVersion ?? 'v1']));
+    this.runtimeApi = new HaproxyRuntimeClient((command) => runChecked(options.runner, 'docker',
+      ['exec', '-i', smokeContainers.haproxy, 'socat', 'stdio', `UNIX-CONNECT:${HAPROXY_SOCKET_PATH}`], { input: `${command}\n`, timeoutMs: 15_000 }), HAPROXY_BACKEND_NAME);
+  }
+
+  /** `cdktf deploy` with the current versions, then waits until HAProxy has both servers UP. */
+  async bringUp(): Promise<void> {
+    await this.deploy();
+    for (const host of this.hosts) {
+      await this.waitForStatus(host, 'UP');
+    }
+  }
+
+  /** `cdktf destroy`; the volumes go with the containers. */
+  async tearDown(): Promise<void> {
+    this.options.onProgress?.(`cdktf destroy ${SMOKE_STACK_NAME}`);
+    await runChecked(this.options.runner, 'npx', ['--no-install', 'cdktf', 'destroy', SMOKE_STACK_NAME, '--auto-approve'], this.cdktfOptions());
+  }
+
+  async stopHost(host: string, options: HostStopOptions): Promise<void> {
+    // A graceful stop is the deploy's own replacement (docker stop: SIGTERM, then the new container).
+    if (options.crash) {
+      await runChecked(this.options.runner, 'docker', ['kill', smokeContainers.api(host)]);
+    }
+    if (options.restartDatabase) {
+      await runChecked(this.options.runner, 'docker', [options.crash ? 'kill' : 'stop', smokeContainers.database(host)]);
+    }
+  }
+
+  async startHost(host: string, version: string, options: HostStopOptions): Promise<void> {
+    if (options.restartDatabase) {
+      await runChecked(this.options.runner, 'docker', ['start', smokeContainers.database(host)]);
+    }
+    this.versions[host] = version;
+    await this.deploy();
+  }
+
+  serverState(host: string): Promise<HaproxyServerState> {
+    return this.runtimeApi.server(host);
+  }
+
+  setServerState(host: string, state: ServerAdminState): Promise<void> {
+    return this.runtimeApi.setState(host, state);
+  }
+
+  async waitForReplication(timeoutMs: number): Promise<void> {
+    for (const host of this.hosts) {
+      await pollUntil(async () => {
+        const out = await this.psql(host, 'SELECT status FROM pglogical.show_subscription_status();');
+        const statuses = out.split('\n').map((s) => s.trim()).filter(Boolean);
+        return statuses.length > 0 && statuses.every((s) => s === 'replicating') ? true : undefined;
+      }, { description: `${host}'s subscription to be replicating`, timeoutMs, intervalMs: 1000 });
+    }
+  }
+
+  async countRows(host: string, ids: string[]): Promise<number> {
+    const safe = ids.filter((id) => UUID.test(id));
+    const out = await this.psql(host, `SELECT count(*) FROM public.items WHERE id = ANY('{${safe.join(',')}}'::uuid[]);`);
+    return Number(out.trim());
+  }
+
+  /** The probe container's log: one line per request of the seed's curl loop. */
+  async probeLog(): Promise<string[]> {
+    const out = await this.options.runner.run('docker', ['logs', smokeContainers.probe]);
+    return `${out.stdout}`.split('\n').filter((l) => l.trim().length > 0);
+  }
+
+  private psql(host: string, sql: string): Promise<string> {
+    return runChecked(this.options.runner, 'docker',
+      ['exec', '-i', '-u', 'postgres', smokeContainers.database(host), 'psql', '-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-h', '/var/run/postgresql', '-d', 'api'],
+      { input: sql, timeoutMs: 30_000 });
+  }
+
+  private async deploy(): Promise<void> {
+    this.options.onProgress?.(`cdktf deploy ${SMOKE_STACK_NAME} (${this.hosts.map((h) => `${h} ${this.versions[h]}`).join(', ')})`);
+    await runChecked(this.options.runner, 'npx', ['--no-install', 'cdktf', 'deploy', SMOKE_STACK_NAME, '--auto-approve'], this.cdktfOptions());
+  }
+
+  private async waitForStatus(host: string, status: string): Promise<void> {
+    await pollUntil(async () => ((await this.serverState(host)).status === status ? true : undefined),
+      { description: `haproxy to report ${host} ${status}`, timeoutMs: UP_DEADLINE_MS, intervalMs: 500 });
+  }
+
+  private cdktfOptions(): { env: Record<string, string>; cwd?: string; timeoutMs: number } {
+    const env: Record<string, string> = {
+      CHECKPOINT_DISABLE: '1',
+      [SMOKE_STRATEGY_ENV]: this.options.strategy,
+      TF_VAR_api_password: this.options.apiPassword,
+      TF_VAR_replication_password: this.options.replicationPassword,
+    };
+    for (const host of this.hosts) {
+      env[`TF_VAR_${versionVariableName(host)}`] = this.versions[host];
+    }
+    return { env, cwd: this.options.projectDir, timeoutMs: 900_000 };
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * What the Docker smoke driver relies on in the smoke stack (stacks/smoke-stack.ts builds it to match):
+ * its name, its variables, and its containers' names.
+ */
+export const SMOKE_STACK_NAME = 'failover-api-smoke';
+export const SMOKE_NAME_PREFIX = 'failover-api';
+export const SMOKE_FRONTEND_PORT = 8080;
+export const SMOKE_HOSTS = ['server1', 'server2'];
+/** Env var main.ts reads to pick the smoke stack's strategy at synth time. */
+export const SMOKE_STRATEGY_ENV = 'FAILOVER_SMOKE_STRATEGY';
+
+/** Terraform variable holding a host's version (set as TF_VAR_<name>). */
+export function versionVariableName(host: string): string {
+  return `${host}_version`;
+}
+
+export const smokeContainers = {
+  haproxy: `${SMOKE_NAME_PREFIX}-haproxy`,
+  probe: `${SMOKE_NAME_PREFIX}-probe`,
+  api: (host: string) => `${SMOKE_NAME_PREFIX}-${host}-api`,
+  database: (host: string) => `${SMOKE_NAME_PREFIX}-${host}-db`,
+};
