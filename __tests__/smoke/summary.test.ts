@@ -8,7 +8,7 @@ const rec = (at: number, status: number, server?: string, latencyMs = 2, writeId
 describe('probe summary and reports', () => {
   const records = [
     rec(0, 200, 'server1', 1), rec(100, 200, 'server1', 2), rec(200, 200, 'server2', 3),
-    rec(1000, 503, undefined, 3000), rec(1100, 0, undefined, 5), rec(1200, 201, 'server2', 4, 'id-1'),
+    rec(1000, 503, undefined, 3000), ({ ...rec(1100, 0, undefined, 5), error: 'ECONNRESET' }), rec(1200, 201, 'server2', 4, 'id-1'),
     rec(3000, 200, 'server1', 2),
   ];
   const windows = [{ host: 'server1', startMs: 900, endMs: 2000 }];
@@ -17,7 +17,7 @@ describe('probe summary and reports', () => {
     const s = summarizeProbe(records, windows, 'server1');
     expect(s.requests).toBe(7);
     expect(s.failures).toBe(2);
-    expect(s.statusCounts).toEqual({ 200: 4, 503: 1, error: 1, 201: 1 });
+    expect(s.statusCounts).toEqual({ 200: 4, 503: 1, 'error:ECONNRESET': 1, 201: 1 });
     expect(s.primaryShare).toBe(0.75); // 3 of the 4 successes outside the window
     expect(s.p50Ms).toBe(3);
     expect(s.maxMs).toBe(3000);

@@ -12,7 +12,7 @@ export interface ProbeSummary {
   readonly requests: number;
   /** Non-2xx responses plus transport errors. */
   readonly failures: number;
-  /** Count per HTTP status; transport errors under 'error'. */
+  /** Count per HTTP status; transport errors under `error:<code>` (e.g. `error:ECONNRESET`). */
   readonly statusCounts: Record<string, number>;
   /** Fraction of successful responses outside the update windows that came from the primary. */
   readonly primaryShare: number;
@@ -46,7 +46,7 @@ export function summarizeProbe(records: readonly ProbeRecord[], windows: readonl
   const latencies = records.map((r) => r.latencyMs).sort((a, b) => a - b);
   const statusCounts: Record<string, number> = {};
   for (const r of records) {
-    const key = r.status === 0 ? 'error' : String(r.status);
+    const key = r.status === 0 ? `error:${r.error ?? 'unknown'}` : String(r.status);
     statusCounts[key] = (statusCounts[key] ?? 0) + 1;
   }
   const steady = records.filter((r) => isSuccess(r) && !inWindows(r.at, windows));
