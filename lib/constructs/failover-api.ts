@@ -32,6 +32,14 @@ class ImagesOnProvider {
   }
 }
 
+/** How one host's database is reached by its peer, and where its ports are published. */
+interface HostAddressing {
+  readonly selfHost: string;
+  readonly peerHost: string;
+  readonly peerAddresses: string[];
+  readonly publishAddress?: string;
+}
+
 /**
  * The whole system: two `ApiHost`s (an API plus its own pglogical node each, replicating both ways) behind a
  * `HaproxyLoadBalancer` whose config applies the chosen strategy (by default the seed's weighted stick-table).
@@ -77,22 +85,13 @@ export class FailoverApi extends Construct {
 
     if (!p.multiHost) {
       const provider = props.provider ?? new DockerProvider(this, 'docker', {});
-      const network = new Network(this, 'network', { provider, name: `${p.namePrefix}-net`, ipamConfig: [{ subnet: p.networkSubnet }] });
+      const network = this.network('network', provider, p);
       const images = new ImagesOnProvider(this, '', provider);
       this.providers = [provider];
       this.networks = [network];
-      this.hosts = p.hosts.map((h) => new ApiHost(this, h.name, {
-        provider,
-        serverName: h.name,
-        version: h.version,
-        apiImage: images.get(ShippedImage.API, props.apiImage),
-        postgresImage: images.get(ShippedImage.POSTGRES, props.postgresImage),
-        namePrefix: p.namePrefix,
-        networkName: network.name,
-        database: this.nodeConfig(p, h.name, dbName(h.name), dbName(peerOf(h.name).name), [p.networkSubnet]),
-        apiPassword: props.apiPassword,
-        replicationPassword: props.replicationPassword,
-        apiPort: p.apiPort,
+      // Peers and APIs reach each other on the network by container name, from its subnet.
+      this.hosts = p.hosts.map((h) => this.apiHost(p, props, h.name, provider, network, images, {
+        selfHost: dbName(h.name), peerHost: dbName(peerOf(h.name).name), peerAddresses: [p.networkSubnet],
       }));
       this.loadBalancer = new HaproxyLoadBalancer(this, 'haproxy', {
         provider,
@@ -117,24 +116,12 @@ export class FailoverApi extends Construct {
         const m = machineOf(h.name);
         const peer = machineOf(peerOf(h.name).name);
         const provider = new DockerProvider(this, `docker-${h.name}`, { alias: `${p.namePrefix}-${h.name}`, host: m.dockerHost, sshOpts: m.sshOpts });
-        const network = new Network(this, `network-${h.name}`, { provider, name: `${p.namePrefix}-net`, ipamConfig: [{ subnet: p.networkSubnet }] });
-        const images = new ImagesOnProvider(this, `${h.name}-`, provider);
+        const network = this.network(`network-${h.name}`, provider, p);
         this.providers.push(provider);
         this.networks.push(network);
-        return new ApiHost(this, h.name, {
-          provider,
-          serverName: h.name,
-          version: h.version,
-          apiImage: images.get(ShippedImage.API, props.apiImage),
-          postgresImage: images.get(ShippedImage.POSTGRES, props.postgresImage),
-          namePrefix: p.namePrefix,
-          networkName: network.name,
-          // The peer connects from its machine's address; the API from this machine's Docker network.
-          database: { ...this.nodeConfig(p, h.name, m.address, peer.address, [p.networkSubnet]), peerAddresses: [peer.address] },
-          apiPassword: props.apiPassword,
-          replicationPassword: props.replicationPassword,
-          apiPort: p.apiPort,
-          publishAddress: m.address,
+        // The peer connects from its machine's address to the published port; the API from this machine's network.
+        return this.apiHost(p, props, h.name, provider, network, new ImagesOnProvider(this, `${h.name}-`, provider), {
+          selfHost: m.address, peerHost: peer.address, peerAddresses: [peer.address], publishAddress: m.address,
         });
       });
       const lb = props.loadBalancer as NonNullable<FailoverApiProps['loadBalancer']>;
@@ -155,16 +142,36 @@ export class FailoverApi extends Construct {
     this.node.addValidation({ validate: () => this.uniquePrefixInStack() });
   }
 
-  private nodeConfig(p: ResolvedFailoverApiProps, name: string, selfHost: string, peerHost: string, apiAddresses: string[]): BdrNodeConfig {
-    const peer = p.hosts.find((h) => h.name !== name)?.name as string;
-    return {
-      self: { name, host: selfHost, port: p.postgresPort },
-      peer: { name: peer, host: peerHost, port: p.postgresPort },
-      peerAddresses: apiAddresses,
-      apiAddresses,
+  private network(id: string, provider: DockerProvider, p: ResolvedFailoverApiProps): Network {
+    return new Network(this, id, { provider, name: `${p.namePrefix}-net`, ipamConfig: [{ subnet: p.networkSubnet }] });
+  }
+
+  private apiHost(p: ResolvedFailoverApiProps, props: FailoverApiProps, name: string, provider: DockerProvider, network: Network,
+    images: ImagesOnProvider, addressing: HostAddressing): ApiHost {
+    const host = p.hosts.find((h) => h.name === name) as ResolvedFailoverApiProps['hosts'][number];
+    const peer = p.hosts.find((h) => h.name !== name) as ResolvedFailoverApiProps['hosts'][number];
+    const database: BdrNodeConfig = {
+      self: { name, host: addressing.selfHost, port: p.postgresPort },
+      peer: { name: peer.name, host: addressing.peerHost, port: p.postgresPort },
+      peerAddresses: addressing.peerAddresses,
+      apiAddresses: [p.networkSubnet],
       listenAddresses: '*',
       listenPort: p.postgresPort,
     };
+    return new ApiHost(this, name, {
+      provider,
+      serverName: name,
+      version: host.version,
+      apiImage: images.get(ShippedImage.API, props.apiImage),
+      postgresImage: images.get(ShippedImage.POSTGRES, props.postgresImage),
+      namePrefix: p.namePrefix,
+      networkName: network.name,
+      database,
+      apiPassword: props.apiPassword,
+      replicationPassword: props.replicationPassword,
+      apiPort: p.apiPort,
+      publishAddress: addressing.publishAddress,
+    });
   }
 
   private servers(p: ResolvedFailoverApiProps, address: (host: string) => string): HaproxyServer[] {

@@ -95,7 +95,7 @@ export class LocalTopology {
     const progress = options.onProgress ?? (() => undefined);
     const strategy = options.strategy ?? FailoverStrategy.WEIGHTED_STICK;
     const baseDir = mkdtempSync(join(tmpdir(), 'failover-api-'));
-    chmodSync(baseDir, 0o755);
+    chmodSync(baseDir, 0o755); // the postgres user must be able to reach its own dir inside
     const created: { hosts: LocalHost[]; haproxy?: HaproxyProcess } = { hosts: [] };
     try {
       const binDir = findPgBinDir();

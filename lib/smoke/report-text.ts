@@ -1,19 +1,11 @@
 import { ProbeRecord } from './probe';
-import { RelativeWindow } from './summary';
+import { ProbeSummary, RelativeWindow } from './summary';
 
 /** The columns a comparison table needs from one run. */
-export interface ComparableReport {
+export interface ComparableReport extends ProbeSummary {
   readonly strategy: string;
   readonly drain: boolean;
   readonly crash: boolean;
-  readonly requests: number;
-  readonly failures: number;
-  readonly statusCounts: Record<string, number>;
-  readonly primaryShare: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly maxMs: number;
-  readonly writesAcked: number;
   readonly writesLost: number;
   readonly updateMs: number;
 }
