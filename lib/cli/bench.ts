@@ -7,7 +7,7 @@ const USAGE = `usage: npm run bench -- [options]
 For each strategy, without and with drain, and once more as a crash (SIGKILL, no drain): a rolling update
 that also restarts each host's database node, under 200 req/s from 16 clients with 1 request in 5 a write,
 with 18 s of steady traffic before and after the update, so each run makes over 10,000 requests.
-Prints one JSON object per run on stdout (progress goes to stderr). Takes about 11 minutes.
+Prints one JSON object per run on stdout (progress goes to stderr). Takes 9 to 12 minutes.
 
   --rate N            requests per second (default 200)
   --concurrency N     concurrent clients (default 16)
