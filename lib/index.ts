@@ -34,3 +34,4 @@ export * from './smoke/command-runner';
 export * from './smoke/docker-preflight';
 export * from './smoke/docker-driver';
 export * from './smoke/docker-smoke';
+export * from './postgres/subscription-nudge';

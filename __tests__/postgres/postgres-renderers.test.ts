@@ -64,6 +64,13 @@ describe('postgres node renderers', () => {
     expect(sql.local).toContain(":'api_password'");
   });
 
+  test('the watchdog re-enables only subscriptions that are down, in the app database', () => {
+    const { watchdog } = renderBootstrapSql(server1);
+    expect(watchdog).toContain('\\connect api');
+    expect(watchdog).toContain("pglogical.alter_subscription_enable(s.subscription_name, true)");
+    expect(watchdog).toContain("WHERE s.status = 'down'");
+  });
+
   test('pgpass escapes : and \\', () => {
     expect(renderPgpass('replicator', 'a:b\\c')).toBe('*:*:*:replicator:a\\:b\\\\c\n');
   });

@@ -74,6 +74,7 @@ export class BdrNode extends Construct {
         { file: `${BDR_CONFIG_DIR}/pg_hba.conf`, content: renderPgHba(config) },
         { file: `${BDR_CONFIG_DIR}/bootstrap-local.sql`, content: sql.local },
         { file: `${BDR_CONFIG_DIR}/bootstrap-subscribe.sql`, content: sql.subscribe },
+        { file: `${BDR_CONFIG_DIR}/subscription-watchdog.sql`, content: sql.watchdog },
       ],
       networksAdvanced: [{ name: props.networkName }],
       ports: props.publishAddress ? [{ internal: this.port, external: this.port, ip: props.publishAddress }] : undefined,

@@ -1,5 +1,6 @@
 import { BdrNodeConfig } from './bdr-node-config';
 import { ResolvedBdrNode, resolveBdrNodeConfig } from './resolve-bdr-node-config';
+import { NUDGE_DOWN_SUBSCRIPTIONS_SQL } from './subscription-nudge';
 
 /**
  * The two phases of bringing up a node. Run `local` on both nodes, then `subscribe` on both:
@@ -10,6 +11,8 @@ export interface BdrBootstrapSql {
   readonly local: string;
   /** The subscription to the peer. Run after the peer's `local` phase. */
   readonly subscribe: string;
+  /** Re-enables a subscription pglogical left `down`; safe to run periodically (see subscription-nudge). */
+  readonly watchdog: string;
 }
 
 /** psql variables the scripts read, so passwords never appear in rendered text: `psql -v api_password=...`. */
@@ -74,7 +77,8 @@ export function renderBootstrapSql(props: BdrNodeConfig): BdrBootstrapSql {
     "    forward_origins := '{}')",
     `  WHERE NOT EXISTS (SELECT FROM pglogical.subscription WHERE sub_name = ${literal(sub)});`,
   ];
-  return { local: local.join('\n') + '\n', subscribe: subscribe.join('\n') + '\n' };
+  const watchdog = ['\\set ON_ERROR_STOP on', `\\connect ${db}`, NUDGE_DOWN_SUBSCRIPTIONS_SQL];
+  return { local: local.join('\n') + '\n', subscribe: subscribe.join('\n') + '\n', watchdog: watchdog.join('\n') + '\n' };
 }
 
 /** A ~/.pgpass line that gives the replication role's password to pglogical's workers (PGPASSFILE). */

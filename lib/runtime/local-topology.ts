@@ -7,6 +7,7 @@ import { FailoverStrategy } from '../haproxy/failover-strategy';
 import { HaproxyHealthCheck } from '../haproxy/haproxy-config-props';
 import { HAPROXY_BACKEND_NAME, renderHaproxyConfig } from '../haproxy/render-haproxy-config';
 import { PgAuthMethod } from '../postgres/bdr-node-config';
+import { SUBSCRIPTION_NUDGE_AFTER_MS, SUBSCRIPTION_STATUS_SQL } from '../postgres/subscription-nudge';
 import { PSQL_API_PASSWORD_VAR, PSQL_REPLICATION_PASSWORD_VAR, renderBootstrapSql, renderPgpass } from '../postgres/render-bootstrap-sql';
 import { renderPgHba } from '../postgres/render-pg-hba';
 import { describesOutputPluginAllowlist, renderPostgresSettings } from '../postgres/render-postgres-settings';
@@ -14,6 +15,7 @@ import { ApiProcess, findApiEntry } from './api-process';
 import { freePort } from './free-port';
 import { HaproxyProcess } from './haproxy-process';
 import { HaproxyRuntimeClient, HaproxyServerState, ServerAdminState } from './haproxy-runtime-client';
+import { logTail } from './log-tail';
 import { pollUntil } from './poll';
 import { PostgresCluster } from './postgres-cluster';
 import { findHaproxy, findPgBinDir, postgresRunAs } from './system-binaries';
@@ -58,6 +60,8 @@ interface LocalHost {
   readonly address: string;
   readonly db: PostgresCluster;
   readonly api: ApiProcess;
+  /** The rendered watchdog script, the one the Docker image runs every 15 s. */
+  readonly watchdogSql: string;
 }
 
 // Each host gets a loopback address of its own, as if it were a machine; HAProxy gets another.
@@ -76,6 +80,7 @@ export class LocalTopology {
   readonly runtimeApi: HaproxyRuntimeClient;
   readonly strategy: FailoverStrategy;
   private stopped = false;
+  private readonly progress: (message: string) => void;
 
   private constructor(
     readonly baseDir: string,
@@ -84,7 +89,9 @@ export class LocalTopology {
     frontendPort: number,
     socketPath: string,
     strategy: FailoverStrategy,
+    progress: (message: string) => void,
   ) {
+    this.progress = progress;
     this.url = `http://${HAPROXY_ADDRESS}:${frontendPort}`;
     this.runtimeApi = new HaproxyRuntimeClient(HaproxyRuntimeClient.unixSocket(socketPath), HAPROXY_BACKEND_NAME);
     this.strategy = strategy;
@@ -155,7 +162,7 @@ export class LocalTopology {
           logDir: baseDir,
           entry: apiEntry,
         });
-        created.hosts.push({ name: props.self.name, address: HOST_ADDRESSES[i], db, api });
+        created.hosts.push({ name: props.self.name, address: HOST_ADDRESSES[i], db, api, watchdogSql: renderBootstrapSql(props).watchdog });
       }
       await Promise.all(created.hosts.map((h) => h.db.init()));
       progress('starting both postgres nodes');
@@ -168,7 +175,7 @@ export class LocalTopology {
       await Promise.all(created.hosts.map((h, i) => h.db.psql(sql[i].local, vars)));
       await Promise.all(created.hosts.map((h, i) => h.db.psql(sql[i].subscribe, vars)));
       progress('waiting for both subscriptions to be replicating');
-      await waitForReplicating(created.hosts, REPLICATION_TIMEOUT_MS);
+      await waitForReplicating(created.hosts, REPLICATION_TIMEOUT_MS, progress);
 
       progress('starting both APIs');
       await Promise.all(created.hosts.map((h) => h.api.start(options.initialVersion ?? 'v1')));
@@ -176,7 +183,7 @@ export class LocalTopology {
       created.haproxy = new HaproxyProcess(haproxyBinary, baseDir, haproxyConfig);
       progress(`starting haproxy (${strategy})`);
       created.haproxy.start();
-      const topology = new LocalTopology(baseDir, created.hosts, created.haproxy, frontendPort, socketPath, strategy);
+      const topology = new LocalTopology(baseDir, created.hosts, created.haproxy, frontendPort, socketPath, strategy, progress);
       await Promise.all(LOCAL_HOST_NAMES.map((name) => topology.waitForServerStatus(name, 'UP', 30_000)));
       progress(`ready: ${topology.url}`);
       return topology;
@@ -247,9 +254,9 @@ export class LocalTopology {
       { description: `haproxy to report ${name} ${status}`, timeoutMs, intervalMs: 50 });
   }
 
-  /** Waits until both subscriptions report `replicating`. */
+  /** Waits until both subscriptions report `replicating`, nudging one pglogical left down for 10 s. */
   waitForReplication(timeoutMs = REPLICATION_TIMEOUT_MS): Promise<void> {
-    return waitForReplicating(this.hosts, timeoutMs);
+    return waitForReplicating(this.hosts, timeoutMs, this.progress);
   }
 
   /** Stops every process by pid and removes the temp dir. Idempotent. */
@@ -262,11 +269,28 @@ export class LocalTopology {
   }
 }
 
-async function waitForReplicating(hosts: LocalHost[], timeoutMs: number): Promise<void> {
-  await Promise.all(hosts.map((h) => pollUntil(async () => {
-    const rows = await h.db.query<{ status: string }>('SELECT status FROM pglogical.show_subscription_status()');
-    return rows.length > 0 && rows.every((r) => r.status === 'replicating') ? true : undefined;
-  }, { description: `${h.name}'s subscription to be replicating`, timeoutMs, intervalMs: 200 })));
+/** Polls until every subscription is `replicating`, nudging one that pglogical left `down` (see subscription-nudge). */
+async function waitForReplicating(hosts: LocalHost[], timeoutMs: number, onNudge?: (message: string) => void): Promise<void> {
+  const started = Date.now();
+  let lastNudge = started;
+  try {
+    await Promise.all(hosts.map((h) => pollUntil(async () => {
+      const rows = await h.db.query<{ status: string }>(SUBSCRIPTION_STATUS_SQL);
+      if (rows.length > 0 && rows.every((r) => r.status === 'replicating')) {
+        return true;
+      }
+      if (Date.now() - lastNudge >= SUBSCRIPTION_NUDGE_AFTER_MS && rows.some((r) => r.status === 'down')) {
+        lastNudge = Date.now();
+        await h.db.psql(h.watchdogSql);
+        onNudge?.(`${h.name}: subscription still down after ${Math.round((Date.now() - started) / 1000)} s; re-enabled it to wake pglogical's manager`);
+      }
+      throw new Error(`subscription status: ${rows.map((r) => r.status).join(', ') || 'none'}`);
+    }, { description: `${h.name}'s subscription to be replicating`, timeoutMs, intervalMs: 200 })));
+  } catch (err) {
+    // The nodes' logs say why (apply worker errors, connection refusals); the temp dir goes with teardown.
+    const logs = hosts.map((h) => `${h.name}'s postgres log:\n${logTail(h.db.logFile, 12)}`).join('\n');
+    throw new Error(`${(err as Error).message}\n${logs}`);
+  }
 }
 
 async function teardown(baseDir: string, hosts: LocalHost[], haproxy?: HaproxyProcess): Promise<void> {

@@ -1,6 +1,7 @@
 import { FailoverStrategy } from '../haproxy/failover-strategy';
 import { HAPROXY_SOCKET_PATH } from '../haproxy/haproxy-container-layout';
 import { HAPROXY_BACKEND_NAME } from '../haproxy/render-haproxy-config';
+import { NUDGE_DOWN_SUBSCRIPTIONS_SQL, SUBSCRIPTION_NUDGE_AFTER_MS, SUBSCRIPTION_STATUS_SQL } from '../postgres/subscription-nudge';
 import { HaproxyRuntimeClient, HaproxyServerState, ServerAdminState } from '../runtime/haproxy-runtime-client';
 import { pollUntil } from '../runtime/poll';
 import { CommandRunner, runChecked } from './command-runner';
@@ -100,10 +101,18 @@ export class DockerDriver implements TopologyDriver {
 
   async waitForReplication(timeoutMs: number): Promise<void> {
     for (const host of this.hosts) {
+      let lastNudge = Date.now();
       await pollUntil(async () => {
-        const out = await this.psql(host, 'SELECT status FROM pglogical.show_subscription_status();');
-        const statuses = out.split('\n').map((s) => s.trim()).filter(Boolean);
-        return statuses.length > 0 && statuses.every((s) => s === 'replicating') ? true : undefined;
+        const statuses = (await this.psql(host, SUBSCRIPTION_STATUS_SQL)).split('\n').map((s) => s.trim()).filter(Boolean);
+        if (statuses.length > 0 && statuses.every((s) => s === 'replicating')) {
+          return true;
+        }
+        if (Date.now() - lastNudge >= SUBSCRIPTION_NUDGE_AFTER_MS && statuses.includes('down')) {
+          lastNudge = Date.now();
+          await this.psql(host, NUDGE_DOWN_SUBSCRIPTIONS_SQL);
+          this.options.onProgress?.(`${host}: subscription still down; re-enabled it to wake pglogical's manager`);
+        }
+        return undefined;
       }, { description: `${host}'s subscription to be replicating`, timeoutMs, intervalMs: 1000 });
     }
   }

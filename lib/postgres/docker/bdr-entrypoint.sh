@@ -21,11 +21,17 @@ fi
 
 # The subscription needs the peer's node to exist, so it is retried until it works, in a process detached
 # from the postmaster (the container's init reaps it), once per container start. It is idempotent.
+# Then a watchdog: pglogical 2.4 sometimes leaves an apply worker dead for minutes after its peer restarts;
+# re-enabling a subscription that is down wakes its manager (subscription-watchdog.sql touches nothing else).
 ( setsid bash -c '
-    until pg_isready -q -h /var/run/postgresql \
-      && gosu postgres psql -X -q -h /var/run/postgresql -d postgres -f "$0/bootstrap-subscribe.sql"; do
+    psql_bdr() { gosu postgres psql -X -q -h /var/run/postgresql -d postgres "$@"; }
+    until pg_isready -q -h /var/run/postgresql && psql_bdr -f "$0/bootstrap-subscribe.sql"; do
       sleep 2
     done
-    echo "bdr: subscribed to the peer"' "$BDR_CONFIG_DIR" & )
+    echo "bdr: subscribed to the peer"
+    while sleep 15; do
+      psql_bdr -t -A -f "$0/subscription-watchdog.sql" 2>/dev/null | grep -qx "[1-9][0-9]*" \
+        && echo "bdr: re-enabled a subscription that was down"
+    done' "$BDR_CONFIG_DIR" & )
 
 exec docker-entrypoint.sh "${args[@]}"
