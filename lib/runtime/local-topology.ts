@@ -141,6 +141,7 @@ export class LocalTopology {
           outputPluginAllowlist: allowlist,
         };
       });
+      const sql = nodeProps.map((p) => renderBootstrapSql(p));
       for (const [i, props] of nodeProps.entries()) {
         const dir = join(baseDir, props.self.name);
         mkdirSync(dir, { mode: 0o700 });
@@ -162,7 +163,7 @@ export class LocalTopology {
           logDir: baseDir,
           entry: apiEntry,
         });
-        created.hosts.push({ name: props.self.name, address: HOST_ADDRESSES[i], db, api, watchdogSql: renderBootstrapSql(props).watchdog });
+        created.hosts.push({ name: props.self.name, address: HOST_ADDRESSES[i], db, api, watchdogSql: sql[i].watchdog });
       }
       await Promise.all(created.hosts.map((h) => h.db.init()));
       progress('starting both postgres nodes');
@@ -170,7 +171,6 @@ export class LocalTopology {
 
       // Order matters: both nodes and replication sets exist before either side subscribes.
       const vars = { [PSQL_API_PASSWORD_VAR]: apiPassword, [PSQL_REPLICATION_PASSWORD_VAR]: replicationPassword };
-      const sql = nodeProps.map((p) => renderBootstrapSql(p));
       progress('bootstrapping pglogical nodes');
       await Promise.all(created.hosts.map((h, i) => h.db.psql(sql[i].local, vars)));
       await Promise.all(created.hosts.map((h, i) => h.db.psql(sql[i].subscribe, vars)));
