@@ -25,14 +25,16 @@ function chart(run: HtmlReportRun): string {
   const end = Math.max(1, ...run.records.map((r) => r.at + r.latencyMs), ...run.windows.map((w) => w.endMs));
   const maxLatency = Math.max(10, ...run.records.map((r) => r.latencyMs));
   const x = (ms: number) => PAD.left + (ms / end) * (W - PAD.left - PAD.right);
-  const logMax = Math.log10(maxLatency * 1.2);
+  const logMax = Math.log10(maxLatency * 3); // headroom, so the slowest dots are not clipped
   const y = (ms: number) => H - PAD.bottom - (Math.log10(Math.max(0.1, ms) * 10) / (logMax + 1)) * (H - PAD.top - PAD.bottom);
   const parts: string[] = [];
-  for (const w of run.windows) {
-    parts.push(`<rect x="${x(w.startMs).toFixed(1)}" y="${PAD.top}" width="${(x(w.endMs) - x(w.startMs)).toFixed(1)}" height="${H - PAD.top - PAD.bottom}" fill="#fde68a" opacity="0.5"><title>${escapeHtml(w.host)} update</title></rect>`);
+  for (const [i, w] of run.windows.entries()) {
+    // Alternate shades and a left edge, so back-to-back windows read as two.
+    parts.push(`<rect x="${x(w.startMs).toFixed(1)}" y="${PAD.top}" width="${(x(w.endMs) - x(w.startMs)).toFixed(1)}" height="${H - PAD.top - PAD.bottom}" fill="${i % 2 === 0 ? '#fde68a' : '#fed7aa'}" opacity="0.5"><title>${escapeHtml(w.host)} update</title></rect>`);
+    parts.push(`<line x1="${x(w.startMs).toFixed(1)}" x2="${x(w.startMs).toFixed(1)}" y1="${PAD.top}" y2="${H - PAD.bottom}" stroke="#b45309" stroke-dasharray="3,3"/>`);
     parts.push(`<text x="${(x(w.startMs) + 4).toFixed(1)}" y="${PAD.top + 12}" font-size="11" fill="#92400e">${escapeHtml(w.host)} update</text>`);
   }
-  for (const ms of [1, 10, 100, 1000, 10000].filter((v) => v <= maxLatency * 1.2)) {
+  for (const ms of [1, 10, 100, 1000, 10000].filter((v) => v <= maxLatency * 3)) {
     parts.push(`<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(ms).toFixed(1)}" y2="${y(ms).toFixed(1)}" stroke="#e5e7eb"/>`);
     parts.push(`<text x="${PAD.left - 6}" y="${(y(ms) + 4).toFixed(1)}" font-size="10" text-anchor="end">${ms} ms</text>`);
   }
