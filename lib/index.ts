@@ -35,3 +35,5 @@ export * from './smoke/docker-preflight';
 export * from './smoke/docker-driver';
 export * from './smoke/docker-smoke';
 export * from './postgres/subscription-nudge';
+export * from './postgres/bdr-container-layout';
+export * from './runtime/replication-wait';

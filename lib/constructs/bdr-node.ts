@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { Container } from '@cdktf/provider-docker/lib/container';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
+import { BDR_CONFIG_DIR, BDR_WATCHDOG_SQL_PATH } from '../postgres/bdr-container-layout';
 import { BdrNodeConfig } from '../postgres/bdr-node-config';
 import { renderBootstrapSql } from '../postgres/render-bootstrap-sql';
 import { renderPgHba } from '../postgres/render-pg-hba';
@@ -30,8 +31,6 @@ export interface BdrNodeProps {
   readonly publishAddress?: string;
 }
 
-/** Where the rendered files are uploaded in the container. */
-export const BDR_CONFIG_DIR = '/etc/postgresql/bdr';
 
 /**
  * One BDR-style node: a Postgres container with pglogical, its data on a `docker_volume`, and the rendered
@@ -74,7 +73,7 @@ export class BdrNode extends Construct {
         { file: `${BDR_CONFIG_DIR}/pg_hba.conf`, content: renderPgHba(config) },
         { file: `${BDR_CONFIG_DIR}/bootstrap-local.sql`, content: sql.local },
         { file: `${BDR_CONFIG_DIR}/bootstrap-subscribe.sql`, content: sql.subscribe },
-        { file: `${BDR_CONFIG_DIR}/subscription-watchdog.sql`, content: sql.watchdog },
+        { file: BDR_WATCHDOG_SQL_PATH, content: sql.watchdog },
       ],
       networksAdvanced: [{ name: props.networkName }],
       ports: props.publishAddress ? [{ internal: this.port, external: this.port, ip: props.publishAddress }] : undefined,

@@ -7,7 +7,7 @@ import { FailoverStrategy } from '../haproxy/failover-strategy';
 import { HaproxyHealthCheck } from '../haproxy/haproxy-config-props';
 import { HAPROXY_BACKEND_NAME, renderHaproxyConfig } from '../haproxy/render-haproxy-config';
 import { PgAuthMethod } from '../postgres/bdr-node-config';
-import { SUBSCRIPTION_NUDGE_AFTER_MS, SUBSCRIPTION_STATUS_SQL } from '../postgres/subscription-nudge';
+import { SUBSCRIPTION_STATUS_SQL } from '../postgres/subscription-nudge';
 import { PSQL_API_PASSWORD_VAR, PSQL_REPLICATION_PASSWORD_VAR, renderBootstrapSql, renderPgpass } from '../postgres/render-bootstrap-sql';
 import { renderPgHba } from '../postgres/render-pg-hba';
 import { describesOutputPluginAllowlist, renderPostgresSettings } from '../postgres/render-postgres-settings';
@@ -17,6 +17,7 @@ import { HaproxyProcess } from './haproxy-process';
 import { HaproxyRuntimeClient, HaproxyServerState, ServerAdminState } from './haproxy-runtime-client';
 import { logTail } from './log-tail';
 import { pollUntil } from './poll';
+import { waitUntilReplicating } from './replication-wait';
 import { PostgresCluster } from './postgres-cluster';
 import { findHaproxy, findPgBinDir, postgresRunAs } from './system-binaries';
 
@@ -269,23 +270,16 @@ export class LocalTopology {
   }
 }
 
-/** Polls until every subscription is `replicating`, nudging one that pglogical left `down` (see subscription-nudge). */
+/** Waits for both subscriptions (see replication-wait); a timeout quotes both nodes' logs. */
 async function waitForReplicating(hosts: LocalHost[], timeoutMs: number, onNudge?: (message: string) => void): Promise<void> {
-  const started = Date.now();
-  let lastNudge = started;
   try {
-    await Promise.all(hosts.map((h) => pollUntil(async () => {
-      const rows = await h.db.query<{ status: string }>(SUBSCRIPTION_STATUS_SQL);
-      if (rows.length > 0 && rows.every((r) => r.status === 'replicating')) {
-        return true;
-      }
-      if (Date.now() - lastNudge >= SUBSCRIPTION_NUDGE_AFTER_MS && rows.some((r) => r.status === 'down')) {
-        lastNudge = Date.now();
+    await waitUntilReplicating(hosts.map((h) => ({
+      name: h.name,
+      statuses: async () => (await h.db.query<{ status: string }>(SUBSCRIPTION_STATUS_SQL)).map((r) => r.status),
+      nudge: async () => {
         await h.db.psql(h.watchdogSql);
-        onNudge?.(`${h.name}: subscription still down after ${Math.round((Date.now() - started) / 1000)} s; re-enabled it to wake pglogical's manager`);
-      }
-      throw new Error(`subscription status: ${rows.map((r) => r.status).join(', ') || 'none'}`);
-    }, { description: `${h.name}'s subscription to be replicating`, timeoutMs, intervalMs: 200 })));
+      },
+    })), { timeoutMs, onNudge });
   } catch (err) {
     // The nodes' logs say why (apply worker errors, connection refusals); the temp dir goes with teardown.
     const logs = hosts.map((h) => `${h.name}'s postgres log:\n${logTail(h.db.logFile, 12)}`).join('\n');

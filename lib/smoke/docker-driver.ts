@@ -1,9 +1,11 @@
 import { FailoverStrategy } from '../haproxy/failover-strategy';
 import { HAPROXY_SOCKET_PATH } from '../haproxy/haproxy-container-layout';
 import { HAPROXY_BACKEND_NAME } from '../haproxy/render-haproxy-config';
-import { NUDGE_DOWN_SUBSCRIPTIONS_SQL, SUBSCRIPTION_NUDGE_AFTER_MS, SUBSCRIPTION_STATUS_SQL } from '../postgres/subscription-nudge';
+import { BDR_WATCHDOG_SQL_PATH } from '../postgres/bdr-container-layout';
+import { SUBSCRIPTION_STATUS_SQL } from '../postgres/subscription-nudge';
 import { HaproxyRuntimeClient, HaproxyServerState, ServerAdminState } from '../runtime/haproxy-runtime-client';
 import { pollUntil } from '../runtime/poll';
+import { waitUntilReplicating } from '../runtime/replication-wait';
 import { CommandRunner, runChecked } from './command-runner';
 import { SMOKE_FRONTEND_PORT, SMOKE_HOSTS, SMOKE_STACK_NAME, SMOKE_STRATEGY_ENV, smokeContainers, versionVariableName } from './smoke-stack-contract';
 import { HostStopOptions, TopologyDriver } from './topology-driver';
@@ -99,22 +101,16 @@ export class DockerDriver implements TopologyDriver {
     return this.runtimeApi.setState(host, state);
   }
 
-  async waitForReplication(timeoutMs: number): Promise<void> {
-    for (const host of this.hosts) {
-      let lastNudge = Date.now();
-      await pollUntil(async () => {
-        const statuses = (await this.psql(host, SUBSCRIPTION_STATUS_SQL)).split('\n').map((s) => s.trim()).filter(Boolean);
-        if (statuses.length > 0 && statuses.every((s) => s === 'replicating')) {
-          return true;
-        }
-        if (Date.now() - lastNudge >= SUBSCRIPTION_NUDGE_AFTER_MS && statuses.includes('down')) {
-          lastNudge = Date.now();
-          await this.psql(host, NUDGE_DOWN_SUBSCRIPTIONS_SQL);
-          this.options.onProgress?.(`${host}: subscription still down; re-enabled it to wake pglogical's manager`);
-        }
-        return undefined;
-      }, { description: `${host}'s subscription to be replicating`, timeoutMs, intervalMs: 1000 });
-    }
+  waitForReplication(timeoutMs: number): Promise<void> {
+    return waitUntilReplicating(this.hosts.map((host) => ({
+      name: host,
+      statuses: async () => (await this.psql(host, SUBSCRIPTION_STATUS_SQL)).split('\n').map((s) => s.trim()).filter(Boolean),
+      // The same rendered watchdog the image runs every 15 s.
+      nudge: async () => {
+        await runChecked(this.options.runner, 'docker', ['exec', '-u', 'postgres', smokeContainers.database(host),
+          'psql', '-X', '-q', '-h', '/var/run/postgresql', '-d', 'postgres', '-f', BDR_WATCHDOG_SQL_PATH]);
+      },
+    })), { timeoutMs, intervalMs: 1000, onNudge: this.options.onProgress });
   }
 
   async countRows(host: string, ids: string[]): Promise<number> {
