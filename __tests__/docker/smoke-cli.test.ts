@@ -25,6 +25,12 @@ describe('npm run smoke (the compiled CLI)', () => {
     expect(run.stderr).toContain('usage: npm run smoke');
   });
 
+  test('--keep without --target docker is a usage error', () => {
+    const run = smoke(['--keep']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('error: --keep applies to --target docker');
+  });
+
   test('an unknown flag is a usage error', () => {
     const run = smoke(['--fast']);
     expect(run.status).toBe(2);

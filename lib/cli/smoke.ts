@@ -63,6 +63,9 @@ runCli(USAGE, async () => {
   if (target === 'docker' && (values.inter !== undefined || values.downtime !== undefined)) {
     throw new UsageError('--inter and --downtime apply to the local target; the Docker smoke stack checks every 2000 ms and its downtime is the deploy itself');
   }
+  if (target === 'local' && values.keep) {
+    throw new UsageError('--keep applies to --target docker; the local target always stops what it started');
+  }
   const { report, records } = target === 'docker'
     ? await runDockerSmoke({ ...withoutLocalOnly(options), keep: values.keep === true })
     : await runLocalSmoke(options);
