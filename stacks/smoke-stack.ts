@@ -4,7 +4,7 @@ import { Container } from '@cdktf/provider-docker/lib/container';
 import { Image } from '@cdktf/provider-docker/lib/image';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { FailoverApi, FailoverStrategy, HAPROXY_CONTAINER_PORT, HaproxyHealthCheck } from '../lib';
-import { SMOKE_FRONTEND_PORT, SMOKE_HOSTS, SMOKE_NAME_PREFIX } from '../lib/smoke/smoke-stack-contract';
+import { SMOKE_FRONTEND_PORT, SMOKE_HEALTH_CHECK, SMOKE_HOSTS, SMOKE_NAME_PREFIX } from '../lib/smoke/smoke-stack-contract';
 import { passwordVariables, versionVariable } from './stack-variables';
 
 
@@ -41,7 +41,7 @@ export class SmokeStack extends TerraformStack {
       ...passwordVariables(this),
       provider,
       strategy: props.strategy,
-      healthCheck: { intervalMs: 2000, fall: 3, rise: 2, ...props.healthCheck },
+      healthCheck: { ...SMOKE_HEALTH_CHECK, ...props.healthCheck },
       namePrefix: SMOKE_NAME_PREFIX,
       frontendPort: SMOKE_FRONTEND_PORT,
       hosts: SMOKE_HOSTS.map((name) => ({ name, version: versionVariable(this, name) })),

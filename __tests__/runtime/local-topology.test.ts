@@ -32,6 +32,7 @@ describe('LocalTopology (real postgres, pglogical, haproxy)', () => {
   test('both servers are UP behind haproxy, with the seed\'s weights', async () => {
     const states = await topology.serverStates();
     expect(states.map((s) => [s.name, s.status, s.weight])).toEqual([['server1', 'UP', 100], ['server2', 'UP', 1]]);
+    expect(topology.hostNames.map((h) => topology.apiVersion(h))).toEqual(['v1', 'v1']);
   });
 
   test.each([['server1', 'server2'], ['server2', 'server1']])('a row written through %s\'s API is read from %s\'s database', async (writer, reader) => {

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { FAILOVER_STRATEGIES, FailoverStrategy } from '../haproxy/failover-strategy';
-import { LocalSmokeOptions, SMOKE_HEALTH_CHECK } from '../smoke/local-smoke';
+import { LocalSmokeOptions } from '../smoke/local-smoke';
+import { SMOKE_HEALTH_CHECK } from '../smoke/smoke-stack-contract';
 
 /** Thrown for a bad command line; the CLI prints it with the usage and exits 2. */
 export class UsageError extends Error {}

@@ -2,6 +2,7 @@ import { FailoverStrategy } from '../haproxy/failover-strategy';
 import { HAPROXY_SOCKET_PATH } from '../haproxy/haproxy-container-layout';
 import { HAPROXY_BACKEND_NAME } from '../haproxy/render-haproxy-config';
 import { BDR_WATCHDOG_SQL_PATH } from '../postgres/bdr-container-layout';
+import { ITEMS_TABLE } from '../postgres/render-bootstrap-sql';
 import { SUBSCRIPTION_STATUS_SQL } from '../postgres/subscription-nudge';
 import { HaproxyRuntimeClient, HaproxyServerState, ServerAdminState } from '../runtime/haproxy-runtime-client';
 import { pollUntil } from '../runtime/poll';
@@ -115,7 +116,7 @@ export class DockerDriver implements TopologyDriver {
 
   async countRows(host: string, ids: string[]): Promise<number> {
     const safe = ids.filter((id) => UUID.test(id));
-    const out = await this.psql(host, `SELECT count(*) FROM public.items WHERE id = ANY('{${safe.join(',')}}'::uuid[]);`);
+    const out = await this.psql(host, `SELECT count(*) FROM ${ITEMS_TABLE} WHERE id = ANY('{${safe.join(',')}}'::uuid[]);`);
     return Number(out.trim());
   }
 

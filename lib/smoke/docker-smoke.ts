@@ -5,6 +5,7 @@ import { DockerDriver } from './docker-driver';
 import { dockerPreflight } from './docker-preflight';
 import { ExperimentOptions, runRollingUpdateExperiment } from './experiment';
 import { SmokeResult, summarizeContainerProbe } from './smoke-report';
+import { SMOKE_HEALTH_CHECK } from './smoke-stack-contract';
 
 /** Options of one smoke run on a real Docker daemon. */
 export interface DockerSmokeOptions extends ExperimentOptions {
@@ -35,8 +36,6 @@ export interface DockerSmokeOptions extends ExperimentOptions {
   readonly projectDir?: string;
 }
 
-/** The smoke stack's health-check interval (stacks/smoke-stack.ts). */
-const SMOKE_STACK_INTER_MS = 2000;
 
 /**
  * Preflight, `cdktf deploy`, the probe through a rolling update made of one `cdktf deploy` per host, the write
@@ -64,7 +63,7 @@ export async function runDockerSmoke(options: DockerSmokeOptions = {}): Promise<
     const result = await runRollingUpdateExperiment(driver, { ...options, downtimeMs: options.downtimeMs ?? 0 });
     const containerProbe = summarizeContainerProbe(await driver.probeLog());
     failed = false;
-    return { records: result.records, report: { strategy, healthCheckIntervalMs: SMOKE_STACK_INTER_MS, ...result.report, containerProbe } };
+    return { records: result.records, report: { strategy, healthCheckIntervalMs: SMOKE_HEALTH_CHECK.intervalMs, ...result.report, containerProbe } };
   } finally {
     if (options.keep) {
       progress('--keep: the stack stays deployed; `npx cdktf destroy failover-api-smoke` removes it');

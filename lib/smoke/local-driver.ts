@@ -1,3 +1,4 @@
+import { ITEMS_TABLE } from '../postgres/render-bootstrap-sql';
 import { HaproxyServerState, ServerAdminState } from '../runtime/haproxy-runtime-client';
 import { LocalTopology } from '../runtime/local-topology';
 import { HostStopOptions, TopologyDriver } from './topology-driver';
@@ -44,7 +45,7 @@ export class LocalDriver implements TopologyDriver {
 
   async countRows(host: string, ids: string[]): Promise<number> {
     const rows = await this.topology.database(host).query<{ n: string }>(
-      'SELECT count(*) AS n FROM public.items WHERE id = ANY($1::uuid[])', [ids]);
+      `SELECT count(*) AS n FROM ${ITEMS_TABLE} WHERE id = ANY($1::uuid[])`, [ids]);
     return Number(rows[0].n);
   }
 }

@@ -4,6 +4,7 @@ import { LocalTopology } from '../runtime/local-topology';
 import { ExperimentOptions, runRollingUpdateExperiment } from './experiment';
 import { LocalDriver } from './local-driver';
 import { SmokeResult } from './smoke-report';
+import { SMOKE_HEALTH_CHECK } from './smoke-stack-contract';
 
 /** Options of one smoke run on the local runtime. */
 export interface LocalSmokeOptions extends ExperimentOptions {
@@ -19,7 +20,6 @@ export interface LocalSmokeOptions extends ExperimentOptions {
   readonly healthCheck?: HaproxyHealthCheck;
 }
 
-export const SMOKE_HEALTH_CHECK: Required<Pick<HaproxyHealthCheck, 'intervalMs' | 'fall' | 'rise'>> = { intervalMs: 2000, fall: 3, rise: 2 };
 
 /** Starts the local topology, runs the rolling-update experiment, and always tears down. */
 export async function runLocalSmoke(options: LocalSmokeOptions = {}): Promise<SmokeResult> {

@@ -70,16 +70,6 @@ export class Probe {
     return this.startedAt;
   }
 
-  /** Requests recorded so far. */
-  get count(): number {
-    return this.records.length;
-  }
-
-  /** Failures (non-2xx or transport error) recorded so far. */
-  get failures(): number {
-    return this.records.filter((r) => r.status < 200 || r.status > 299).length;
-  }
-
   start(): void {
     if (this.running) {
       return;

@@ -6,6 +6,12 @@ export const SMOKE_STACK_NAME = 'failover-api-smoke';
 export const SMOKE_NAME_PREFIX = 'failover-api';
 export const SMOKE_FRONTEND_PORT = 8080;
 export const SMOKE_HOSTS = ['server1', 'server2'];
+/**
+ * The experiment's health check, used by the smoke stack and the local smoke alike: detection (fall × inter, up to
+ * 6 s) outlasts HAProxy's ~3 s of retries, so `backup` shows its 503s.
+ */
+export const SMOKE_HEALTH_CHECK = { intervalMs: 2000, fall: 3, rise: 2 };
+
 /** Env var main.ts reads to pick the smoke stack's strategy at synth time. */
 export const SMOKE_STRATEGY_ENV = 'FAILOVER_SMOKE_STRATEGY';
 
