@@ -54,7 +54,7 @@ describe('BdrNode', () => {
 });
 
 describe('ApiHost', () => {
-  test('an API container wired to its own database node by name, stopped gracefully', () => {
+  test('an API container wired to its own database node by name, with time to drain itself before a SIGKILL', () => {
     const { stack, apiPassword, replicationPassword } = stackWithSecrets();
     const provider = new DockerProvider(stack, 'docker', {});
     const host = new ApiHost(stack, 'server1', {
@@ -67,8 +67,11 @@ describe('ApiHost', () => {
       name: 'fa-server1-api',
       image: 'api:test',
       stop_signal: 'SIGTERM',
-      stop_timeout: 15,
-      env: expect.arrayContaining(['SERVER_NAME=server1', 'VERSION=v7', 'PORT=8080', expect.stringMatching(/^DATABASE_URL=postgres:\/\/api:\$\{urlencode\(var\.api_password\)\}@fa-server1-db:5432\/api$/)]),
+      // The default health check (inter 5000, timeout 2000): 8 s to drain, 10 s of grace, 5 s to exit.
+      stop_timeout: 23,
+      destroy_grace_seconds: 23,
+      env: expect.arrayContaining(['SERVER_NAME=server1', 'VERSION=v7', 'PORT=8080', 'HEALTH_PATH=/check.txt', 'DRAIN_TIMEOUT_MS=8000',
+        'DRAIN_QUIET_MS=500', 'SHUTDOWN_GRACE_MS=10000', expect.stringMatching(/^DATABASE_URL=postgres:\/\/api:\$\{urlencode\(var\.api_password\)\}@fa-server1-db:5432\/api$/)]),
     });
     expect(synth).toHaveResourceWithProperties(Container, { name: 'fa-server1-db' });
     expect(host.database).toBeInstanceOf(BdrNode);
@@ -122,6 +125,22 @@ describe('FailoverApi', () => {
     const { api } = failoverApi({ strategy });
     expect(api.loadBalancer.configText).toContain(`strategy ${strategy}`);
     expectValidHaproxyConfig(api.loadBalancer.configText);
+  });
+
+  test('the self-drain follows the health check: the API env and stop timeouts are derived from it', () => {
+    const { api } = failoverApi({ healthCheck: { intervalMs: 2000, timeoutMs: 1000, path: '/healthz' } });
+    expect(api.hosts.map((h) => h.drain)).toEqual([{ drainTimeoutMs: 4000, quietMs: 500, shutdownGraceMs: 10_000, stopTimeoutSeconds: 19 }, expect.anything()]);
+    const env = api.hosts[0].apiContainer.envInput ?? [];
+    expect(env).toEqual(expect.arrayContaining(['HEALTH_PATH=/healthz', 'DRAIN_TIMEOUT_MS=4000']));
+    expect(api.hosts[0].apiContainer.destroyGraceSecondsInput).toBe(19);
+    expect(api.loadBalancer.configText).toContain('option httpchk GET /healthz HTTP/1.0\n    http-check disable-on-404\n');
+  });
+
+  test('backup has no drain-on-404, so its APIs do not drain themselves (a 404 would only fail checks)', () => {
+    const { api } = failoverApi({ strategy: FailoverStrategy.BACKUP });
+    expect(api.hosts[0].drain.drainTimeoutMs).toBe(0);
+    expect(api.hosts[0].apiContainer.envInput).toContain('DRAIN_TIMEOUT_MS=0');
+    expect(api.loadBalancer.configText).not.toContain('disable-on-404');
   });
 
   test('no Terraform template sequence sneaks into rendered files or commands', () => {

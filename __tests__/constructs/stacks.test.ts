@@ -25,7 +25,7 @@ describe('stacks', () => {
     const cfg = upload!.content;
     expectValidHaproxyConfig(cfg);
     for (const line of [
-      'option forwardfor except 127.0.0.1', 'option redispatch', 'option httpchk GET /check.txt HTTP/1.0',
+      'option forwardfor except 127.0.0.1', 'option redispatch 1', 'option httpchk GET /check.txt HTTP/1.0', 'http-check disable-on-404',
       'stick match dst_port', 'stick-table type integer size 100 expire 96h',
       'server server1 failover-api-server1-api:8080 check weight 100', 'server server2 failover-api-server2-api:8080 check weight 1',
       'nameserver ns1 127.0.0.11:53',

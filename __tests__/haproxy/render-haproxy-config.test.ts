@@ -19,18 +19,43 @@ function render(props: Partial<HaproxyConfigProps> = {}): string {
 }
 
 describe('renderHaproxyConfig', () => {
-  test('defaults to weighted-stick: the seed\'s final backend, line for line, plus an explicit balance', () => {
+  test('defaults to weighted-stick: the seed\'s final backend, with redispatch on every retry and the failure handling', () => {
     expect(backendLines(render())).toEqual([
       'balance roundrobin',
       'option forwardfor except 127.0.0.1',
-      'option redispatch',
+      'option redispatch 1',
       'option httpchk GET /check.txt HTTP/1.0',
+      'http-check disable-on-404',
+      'option http-buffer-request',
+      'retry-on conn-failure empty-response response-timeout 503',
+      'acl replay_safe method GET HEAD PUT DELETE OPTIONS',
+      'http-request disable-l7-retry unless replay_safe',
       'stick match dst_port',
       'stick-table type integer size 100 expire 96h',
-      'default-server inter 5000 fall 3 rise 2',
+      'default-server inter 5000 fastinter 500 fall 3 rise 2 observe layer7 error-limit 3 on-error mark-down',
       'server server1 10.0.0.5:8080 check weight 100',
       'server server2 10.0.0.6:8080 check weight 1',
     ]);
+  });
+
+  test('failover strategies default to LAN timeouts: connect 500 ms, 2000 ms per try; backup keeps the seed\'s', () => {
+    expect(render()).toContain('    timeout connect 500ms\n    timeout client 30000ms\n    timeout server 2000ms\n');
+    expect(render({ strategy: FailoverStrategy.PRIMARY_FIRST })).toContain('    timeout connect 500ms\n');
+    expect(render({ strategy: FailoverStrategy.BACKUP })).toContain('    timeout connect 5000ms\n    timeout client 30000ms\n    timeout server 30000ms\n');
+  });
+
+  test('each part of the failure handling can be turned off', () => {
+    const lines = backendLines(render({ failureHandling: { retryReplaySafeRequests: false, errorLimit: 0, drainOn404: false, fastIntervalMs: 1000 } }));
+    expect(lines).toContain('default-server inter 5000 fastinter 1000 fall 3 rise 2');
+    for (const gone of ['retry-on', 'disable-l7-retry', 'disable-on-404', 'observe', 'http-buffer-request']) {
+      expect(lines.join('\n')).not.toContain(gone);
+    }
+  });
+
+  test('a server-state file is saved to and loaded across reloads', () => {
+    const config = render({ serverStateFile: '/var/lib/haproxy/server-state' });
+    expect(config).toContain('    server-state-file /var/lib/haproxy/server-state\n');
+    expect(backendLines(config)).toContain('load-server-state-from-file global');
   });
 
   test('backup is the seed\'s first config: the secondary marked backup, no stick table', () => {
@@ -45,13 +70,18 @@ describe('renderHaproxyConfig', () => {
     ]);
   });
 
-  test('primary-first keeps both servers active with balance first and redispatch', () => {
+  test('primary-first keeps both servers active with balance first, redispatch and the failure handling', () => {
     expect(backendLines(render({ strategy: FailoverStrategy.PRIMARY_FIRST }))).toEqual([
       'balance first',
       'option forwardfor except 127.0.0.1',
-      'option redispatch',
+      'option redispatch 1',
       'option httpchk GET /check.txt HTTP/1.0',
-      'default-server inter 5000 fall 3 rise 2',
+      'http-check disable-on-404',
+      'option http-buffer-request',
+      'retry-on conn-failure empty-response response-timeout 503',
+      'acl replay_safe method GET HEAD PUT DELETE OPTIONS',
+      'http-request disable-l7-retry unless replay_safe',
+      'default-server inter 5000 fastinter 500 fall 3 rise 2 observe layer7 error-limit 3 on-error mark-down',
       'server server1 10.0.0.5:8080 check',
       'server server2 10.0.0.6:8080 check',
     ]);
@@ -67,7 +97,7 @@ describe('renderHaproxyConfig', () => {
 
   test('runtime API renders an admin-level stats socket', () => {
     expect(render({ runtimeApi: { socketPath: '/run/haproxy/admin.sock' } }))
-      .toContain('    stats socket /run/haproxy/admin.sock mode 600 level admin\n');
+      .toContain('    stats socket /run/haproxy/admin.sock mode 600 level admin expose-fd listeners\n');
   });
 
   test('DNS resolver follows replaced containers: resolvers section and init-addr on every server', () => {
@@ -76,7 +106,7 @@ describe('renderHaproxyConfig', () => {
       dnsResolver: {},
     });
     expect(config).toContain('resolvers dns\n    nameserver ns1 127.0.0.11:53\n');
-    expect(config).toContain('default-server inter 5000 fall 3 rise 2 resolvers dns init-addr last,libc,none');
+    expect(config).toContain('default-server inter 5000 fastinter 500 fall 3 rise 2 observe layer7 error-limit 3 on-error mark-down resolvers dns init-addr last,libc,none');
     expect(config).toContain('server server1 api-server1:8080 check weight 100');
   });
 
@@ -92,7 +122,7 @@ describe('renderHaproxyConfig', () => {
     });
     expect(config).toContain('bind 127.0.0.1:8443');
     expect(config).toContain('option httpchk GET /healthz?deep=1 HTTP/1.0');
-    expect(config).toContain('default-server inter 250 fall 2 rise 1');
+    expect(config).toContain('default-server inter 250 fastinter 500 fall 2 rise 1');
     expect(config).toContain('timeout connect 1000ms\n    timeout client 2000ms\n    timeout server 3000ms\n    timeout check 500ms');
     expect(config).toContain('retries 5');
     expect(config).toContain('option forwardfor except 10.0.0.0/8');

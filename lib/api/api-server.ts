@@ -19,6 +19,31 @@ export interface ApiServerOptions {
    * @default 10000
    */
   readonly shutdownGraceMs?: number;
+  /**
+   * The path HAProxy health-checks: 200 while the database answers, 404 while draining.
+   * @default '/check.txt'
+   */
+  readonly healthPath?: string;
+  /**
+   * Longest `drainAndClose()` answers 404 on the health path waiting for HAProxy to notice. 0 skips the drain.
+   * @default 0
+   */
+  readonly drainTimeoutMs?: number;
+  /**
+   * Once HAProxy has seen the 404, milliseconds without a request before the API stops listening.
+   * @default 500
+   */
+  readonly drainQuietMs?: number;
+}
+
+/** What a self-drain saw, for the log. */
+export interface DrainReport {
+  /** Milliseconds from SIGTERM until HAProxy's health check got the 404; undefined if none came. */
+  readonly checkSeenAfterMs?: number;
+  /** Milliseconds the whole drain took, before the API stopped listening. */
+  readonly drainedAfterMs: number;
+  /** Requests other than health checks served while draining. */
+  readonly servedWhileDraining: number;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -39,6 +64,7 @@ export class ApiServer {
   private readonly server: Server;
   private shuttingDown = false;
   private closing?: Promise<void>;
+  private draining?: { since: number; checkSeenAt?: number; lastRequestAt: number; served: number };
 
   constructor(private readonly options: ApiServerOptions) {
     this.pool = new Pool({
@@ -68,6 +94,37 @@ export class ApiServer {
       });
     });
     return (this.server.address() as AddressInfo).port;
+  }
+
+  /**
+   * The self-drain, for any orchestrator's SIGTERM: answer 404 on the health path so HAProxy (with
+   * `http-check disable-on-404`) stops sending new requests, keep serving whatever still arrives until HAProxy
+   * has seen the 404 and `drainQuietMs` passed without a request (or `drainTimeoutMs` ran out), then `close()`.
+   */
+  async drainAndClose(): Promise<DrainReport> {
+    const since = Date.now();
+    const timeoutMs = this.options.drainTimeoutMs ?? 0;
+    const quietMs = this.options.drainQuietMs ?? 500;
+    const drain = this.draining ??= { since, lastRequestAt: 0, served: 0 };
+    await new Promise<void>((resolve) => {
+      const tick = () => {
+        const now = Date.now();
+        const quiet = drain.checkSeenAt !== undefined && now - Math.max(drain.checkSeenAt, drain.lastRequestAt) >= quietMs;
+        if (quiet || now - drain.since >= timeoutMs) {
+          resolve();
+        } else {
+          setTimeout(tick, 20);
+        }
+      };
+      tick();
+    });
+    const report = {
+      checkSeenAfterMs: drain.checkSeenAt === undefined ? undefined : drain.checkSeenAt - drain.since,
+      drainedAfterMs: Date.now() - drain.since,
+      servedWhileDraining: drain.served,
+    };
+    await this.close();
+    return report;
   }
 
   /** Graceful stop: refuse new connections, finish in-flight requests, close the pool. Idempotent. */
@@ -103,9 +160,17 @@ export class ApiServer {
   private async route(req: IncomingMessage): Promise<{ status: number; body: unknown }> {
     const path = (req.url ?? '/').split('?')[0];
     const method = req.method ?? 'GET';
-    if (path === '/check.txt' && (method === 'GET' || method === 'HEAD')) {
+    if (path === (this.options.healthPath ?? '/check.txt') && (method === 'GET' || method === 'HEAD')) {
+      if (this.draining) {
+        this.draining.checkSeenAt ??= Date.now();
+        return { status: 404, body: 'draining' };
+      }
       await this.pool.query('SELECT 1');
       return { status: 200, body: 'OK' };
+    }
+    if (this.draining) {
+      this.draining.lastRequestAt = Date.now();
+      this.draining.served++;
     }
     if (path === '/api/v1/system/health' && method === 'GET') {
       return { status: 200, body: { status: 'ok', server: this.options.serverName, version: this.options.version } };
@@ -120,10 +185,22 @@ export class ApiServer {
       return { status: 201, body: { id: result.rows[0].id, server: this.options.serverName } };
     }
     const item = /^\/api\/v1\/items\/([^/]+)$/.exec(path);
+    if (item && (method === 'GET' || method === 'PUT') && !UUID.test(item[1])) {
+      throw new HttpError(400, 'item id must be a uuid');
+    }
+    if (item && method === 'PUT') {
+      // Idempotent by key: a replay (HAProxy's L7 retry, a client's retry) writes the same row again.
+      const input = await readJson(req);
+      const text = typeof input.body === 'string' ? input.body : '';
+      const result = await this.pool.query<{ created: boolean }>(
+        `INSERT INTO public.items (id, body, written_by) VALUES ($1, $2, $3)
+         ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body, written_by = EXCLUDED.written_by
+         RETURNING (xmax = 0) AS created`,
+        [item[1], text, this.options.serverName],
+      );
+      return { status: result.rows[0].created ? 201 : 200, body: { id: item[1], server: this.options.serverName } };
+    }
     if (item && method === 'GET') {
-      if (!UUID.test(item[1])) {
-        throw new HttpError(400, 'item id must be a uuid');
-      }
       const result = await this.pool.query('SELECT id, body, written_by AS "writtenBy", created_at AS "createdAt" FROM public.items WHERE id = $1', [item[1]]);
       if (result.rowCount === 0) {
         throw new HttpError(404, `no item ${item[1]}`);

@@ -1,39 +1,34 @@
+import { API_ENV, ApiEnvironment, readApiEnvironment } from './api-environment';
 import { ApiServer } from './api-server';
 
-// Entry point of the reference API process and image: configured by env, stops gracefully on SIGTERM.
-function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (value === undefined || value === '') {
-    console.error(`reference-api: ${name} must be set (HOST, PORT, SERVER_NAME, VERSION, DATABASE_URL)`);
-    process.exit(2);
-  }
-  return value;
-}
-
+// Entry point of the reference API process and image: configured by env (api-environment.ts).
+// SIGTERM drains first (404 on the health path until HAProxy stops sending), then finishes in-flight requests.
 async function main(): Promise<void> {
-  const port = Number(process.env.PORT ?? '8080');
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`reference-api: PORT must be an integer from 0 to 65535, got ${JSON.stringify(process.env.PORT)}`);
+  let env: ApiEnvironment;
+  try {
+    env = readApiEnvironment(process.env);
+  } catch (err) {
+    console.error(`reference-api: ${(err as Error).message} (the variables: ${Object.values(API_ENV).join(', ')})`);
     process.exit(2);
   }
-  const server = new ApiServer({
-    host: process.env.HOST ?? '0.0.0.0',
-    port,
-    serverName: requireEnv('SERVER_NAME'),
-    version: process.env.VERSION ?? 'dev',
-    databaseUrl: requireEnv('DATABASE_URL'),
-  });
+  const server = new ApiServer(env);
   const bound = await server.listen();
-  console.log(`reference-api ${process.env.SERVER_NAME} ${process.env.VERSION ?? 'dev'} listening on ${process.env.HOST ?? '0.0.0.0'}:${bound}`);
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      console.log(`reference-api: ${signal}, finishing in-flight requests`);
-      server.close().then(() => process.exit(0), (err) => {
-        console.error('reference-api: shutdown failed', err);
-        process.exit(1);
-      });
-    });
-  }
+  console.log(`reference-api ${env.serverName} ${env.version} listening on ${env.host}:${bound}`);
+  const exit = (stopped: Promise<unknown>) => stopped.then(() => process.exit(0), (err) => {
+    console.error('reference-api: shutdown failed', err);
+    process.exit(1);
+  });
+  process.once('SIGTERM', () => {
+    console.log(`reference-api: SIGTERM, draining (up to ${env.drainTimeoutMs} ms), then finishing in-flight requests`);
+    exit(server.drainAndClose().then((r) => console.log(`reference-api: drained in ${r.drainedAfterMs} ms ` +
+      `(the health check saw the 404 ${r.checkSeenAfterMs === undefined ? 'never' : `after ${r.checkSeenAfterMs} ms`}, ` +
+      `${r.servedWhileDraining} requests served meanwhile); stopped`)));
+  });
+  // Ctrl-C, or a teardown: nobody to drain for, so only the in-flight requests are finished.
+  process.once('SIGINT', () => {
+    console.log('reference-api: SIGINT, finishing in-flight requests');
+    exit(server.close());
+  });
 }
 
 main().catch((err) => {

@@ -2,6 +2,9 @@ import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { Container } from '@cdktf/provider-docker/lib/container';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
+import { renderApiEnvironment } from '../api/api-environment';
+import { HEALTH_CHECK_DEFAULTS } from '../haproxy/resolve-haproxy-props';
+import { SelfDrainTimings, selfDrainTimings } from '../haproxy/self-drain';
 import { BdrNodeConfig } from '../postgres/bdr-node-config';
 import { BdrNode } from './bdr-node';
 
@@ -37,6 +40,17 @@ export interface ApiHostProps {
    * @default not published: reached over the Docker network only
    */
   readonly publishAddress?: string;
+  /**
+   * The path HAProxy health-checks (`HEALTH_PATH`); the API answers 404 there while it drains itself.
+   * @default '/check.txt'
+   */
+  readonly healthPath?: string;
+  /**
+   * The self-drain timings, from `selfDrainTimings()` over the load balancer's props; they set the API's
+   * `DRAIN_*` env and the container's stop timeouts.
+   * @default selfDrainTimings() of the default health check
+   */
+  readonly drain?: SelfDrainTimings;
 }
 
 /** One API host: the API container and its own `BdrNode`, on one Docker provider. */
@@ -47,6 +61,8 @@ export class ApiHost extends Construct {
   public readonly database: BdrNode;
   /** Port of the API inside its container (and on the host when published). */
   public readonly apiPort: number;
+  /** The self-drain timings the container runs with. */
+  public readonly drain: SelfDrainTimings;
 
   constructor(scope: Construct, id: string, props: ApiHostProps) {
     super(scope, id);
@@ -64,21 +80,28 @@ export class ApiHost extends Construct {
     });
     const db = props.database.database ?? 'api';
     const user = props.database.apiUser ?? 'api';
+    this.drain = props.drain ?? selfDrainTimings();
     this.apiContainer = new Container(this, 'api', {
       provider: props.provider,
       name: `${props.namePrefix}-${props.serverName}-api`,
       image: props.apiImage,
       restart: 'unless-stopped',
-      env: [
-        'HOST=0.0.0.0',
-        `PORT=${this.apiPort}`,
-        `SERVER_NAME=${props.serverName}`,
-        `VERSION=${props.version}`,
-        `DATABASE_URL=postgres://${user}:${Fn.urlencode(props.apiPassword)}@${dbName}:${this.database.port}/${db}`,
-      ],
-      // The API finishes in-flight requests on SIGTERM; give it time before Docker kills it.
+      env: renderApiEnvironment({
+        host: '0.0.0.0',
+        port: this.apiPort,
+        serverName: props.serverName,
+        version: props.version,
+        databaseUrl: `postgres://${user}:${Fn.urlencode(props.apiPassword)}@${dbName}:${this.database.port}/${db}`,
+        healthPath: props.healthPath ?? HEALTH_CHECK_DEFAULTS.path,
+        drainTimeoutMs: this.drain.drainTimeoutMs,
+        drainQuietMs: this.drain.quietMs,
+        shutdownGraceMs: this.drain.shutdownGraceMs,
+      }),
+      // SIGTERM starts the self-drain. Terraform's destroy stops with destroy_grace_seconds (0, an immediate
+      // SIGKILL, when unset); stop_timeout covers a plain `docker stop`. Both outlast drain and grace.
       stopSignal: 'SIGTERM',
-      stopTimeout: 15,
+      stopTimeout: this.drain.stopTimeoutSeconds,
+      destroyGraceSeconds: this.drain.stopTimeoutSeconds,
       networksAdvanced: [{ name: props.networkName }],
       ports: props.publishAddress ? [{ internal: this.apiPort, external: this.apiPort, ip: props.publishAddress }] : undefined,
       healthcheck: {

@@ -4,6 +4,7 @@ import { Network } from '@cdktf/provider-docker/lib/network';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { FailoverStrategy } from '../haproxy/failover-strategy';
 import { HaproxyServer } from '../haproxy/haproxy-config-props';
+import { selfDrainTimings } from '../haproxy/self-drain';
 import { BdrNodeConfig } from '../postgres/bdr-node-config';
 import { ValidationError } from '../validation/validation-error';
 import { ApiHost } from './api-host';
@@ -171,6 +172,8 @@ export class FailoverApi extends Construct {
       replicationPassword: props.replicationPassword,
       apiPort: p.apiPort,
       publishAddress: addressing.publishAddress,
+      healthPath: props.healthCheck?.path,
+      drain: selfDrainTimings({ strategy: p.strategy, healthCheck: props.healthCheck }),
     });
   }
 

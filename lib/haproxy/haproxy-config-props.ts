@@ -67,8 +67,9 @@ export interface HaproxyRuntimeApiSocket {
 /** Client, server and connect timeouts. */
 export interface HaproxyTimeouts {
   /**
-   * Milliseconds to establish a TCP connection to a server.
-   * @default 5000
+   * Milliseconds to establish a TCP connection to a server. A connect to a vanished host waits this long
+   * before the retry goes to the other server, so keep it short on a LAN.
+   * @default 500 for weighted-stick and primary-first; 5000 (the seed's) for backup
    */
   readonly connectMs?: number;
   /**
@@ -77,10 +78,46 @@ export interface HaproxyTimeouts {
    */
   readonly clientMs?: number;
   /**
-   * Milliseconds of server inactivity.
-   * @default 30000
+   * Milliseconds a server may take to answer (`timeout server`). With `failureHandling`, this is the per-try
+   * timeout: a replay-safe request that gets no answer in time is retried on the other server; any other
+   * request is answered 504. Raise it if your API has slower calls.
+   * @default 2000 for weighted-stick and primary-first; 30000 for backup
    */
   readonly serverMs?: number;
+}
+
+/**
+ * How HAProxy copes with a server that fails under live traffic. Applies to weighted-stick and primary-first;
+ * the backup strategy always renders the seed's textbook config, without any of it.
+ */
+export interface HaproxyFailureHandling {
+  /**
+   * Replay a request on the other server when its server failed it without an answer (connection closed,
+   * no answer within `timeouts.serverMs`) or answered 503 (`retry-on`). Only replay-safe methods are replayed:
+   * GET, HEAD, PUT, DELETE and OPTIONS (`http-request disable-l7-retry` for the rest), so writes must be
+   * idempotent PUTs to be retried.
+   * @default true
+   */
+  readonly retryReplaySafeRequests?: boolean;
+  /**
+   * Consecutive errors seen in live traffic (failed connects, timeouts, 5xx answers) that mark a server DOWN
+   * at once, without waiting for `fall` failed health checks (`observe layer7 error-limit N on-error mark-down`).
+   * 0 turns it off.
+   * @default 3
+   */
+  readonly errorLimit?: number;
+  /**
+   * Milliseconds between health checks while a server is going up or down (`fastinter`), so a returning
+   * server rejoins sooner.
+   * @default 500
+   */
+  readonly fastIntervalMs?: number;
+  /**
+   * A 404 from the health path drains the server (`http-check disable-on-404`). This is the self-drain
+   * contract: on SIGTERM an API answers 404 there and keeps serving until HAProxy stops sending to it.
+   * @default true
+   */
+  readonly drainOn404?: boolean;
 }
 
 /**
@@ -140,10 +177,22 @@ export interface HaproxyConfigProps {
    */
   readonly timeouts?: HaproxyTimeouts;
   /**
-   * Connection attempts retried on a failure before the request fails (the last one is redispatched).
+   * Retries before a request fails. Under weighted-stick and primary-first every retry goes to another server
+   * (`option redispatch 1`); under backup only the last one does (the seed's `option redispatch`).
    * @default 3
    */
   readonly retries?: number;
+  /**
+   * Fast, bounded failure handling: L7 retries, detection from live traffic, self-drain on a 404.
+   * @default every field's default under weighted-stick and primary-first; rejected under backup
+   */
+  readonly failureHandling?: HaproxyFailureHandling;
+  /**
+   * File HAProxy loads server states from at start (`server-state-file`), so a reload keeps a DOWN server
+   * DOWN. Whoever reloads writes it first with the runtime API's `show servers state`.
+   * @default none
+   */
+  readonly serverStateFile?: string;
   /**
    * Maximum concurrent connections HAProxy accepts.
    * @default 4096

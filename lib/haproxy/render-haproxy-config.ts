@@ -30,7 +30,9 @@ function globalSection(cfg: ResolvedHaproxyConfig): string[] {
     'global',
     `    maxconn ${cfg.maxConnections}`,
     ...(cfg.accessLog ? ['    log stdout format raw local0'] : []),
-    ...(cfg.socketPath ? [`    stats socket ${cfg.socketPath} mode 600 level admin`, '    stats timeout 30s'] : []),
+    // expose-fd lets a master-worker reload hand the listening sockets over: no refused connection.
+    ...(cfg.socketPath ? [`    stats socket ${cfg.socketPath} mode 600 level admin expose-fd listeners`, '    stats timeout 30s'] : []),
+    ...(cfg.serverStateFile ? [`    server-state-file ${cfg.serverStateFile}`] : []),
   ];
 }
 
@@ -60,9 +62,21 @@ function resolversSection(dns: NonNullable<ResolvedHaproxyConfig['dnsResolver']>
   ];
 }
 
+/** Methods whose replay has no further effect; only these are retried once a server may have seen them. */
+export const REPLAY_SAFE_METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'];
+
 function backendSection(cfg: ResolvedHaproxyConfig): string[] {
   const hc = cfg.healthCheck;
-  const serverDefaults = [`inter ${hc.intervalMs}`, `fall ${hc.fall}`, `rise ${hc.rise}`];
+  const fh = cfg.failureHandling;
+  const serverDefaults = [`inter ${hc.intervalMs}`];
+  if (fh) {
+    serverDefaults.push(`fastinter ${fh.fastIntervalMs}`);
+  }
+  serverDefaults.push(`fall ${hc.fall}`, `rise ${hc.rise}`);
+  if (fh && fh.errorLimit > 0) {
+    // layer7 counts failed connects and timeouts as well as 5xx answers.
+    serverDefaults.push('observe layer7', `error-limit ${fh.errorLimit}`, 'on-error mark-down');
+  }
   if (cfg.dnsResolver) {
     serverDefaults.push(`resolvers ${RESOLVERS_NAME}`, 'init-addr last,libc,none');
   }
@@ -70,8 +84,18 @@ function backendSection(cfg: ResolvedHaproxyConfig): string[] {
     `backend ${HAPROXY_BACKEND_NAME}`,
     `    balance ${cfg.strategy === FailoverStrategy.PRIMARY_FIRST ? 'first' : 'roundrobin'}`,
     `    option forwardfor except ${cfg.forwardForExcept}`,
-    '    option redispatch',
+    // Every retry goes to another server at once; the seed's form redispatches only on the last one.
+    fh ? '    option redispatch 1' : '    option redispatch',
     `    option httpchk GET ${hc.path} HTTP/1.0`,
+    ...(fh?.drainOn404 ? ['    http-check disable-on-404'] : []),
+    ...(fh?.retryReplaySafeRequests ? [
+      // L7 retries need the whole request in the buffer.
+      '    option http-buffer-request',
+      '    retry-on conn-failure empty-response response-timeout 503',
+      `    acl replay_safe method ${REPLAY_SAFE_METHODS.join(' ')}`,
+      '    http-request disable-l7-retry unless replay_safe',
+    ] : []),
+    ...(cfg.serverStateFile ? ['    load-server-state-from-file global'] : []),
     ...(cfg.strategy === FailoverStrategy.WEIGHTED_STICK
       ? ['    stick match dst_port', '    stick-table type integer size 100 expire 96h']
       : []),

@@ -13,6 +13,9 @@ export interface ResolvedHaproxyConfig {
   readonly dnsResolver?: { address: string; port: number; holdMs: number };
   readonly timeouts: { connectMs: number; clientMs: number; serverMs: number };
   readonly retries: number;
+  /** Absent under the backup strategy, which renders the seed's textbook config. */
+  readonly failureHandling?: { retryReplaySafeRequests: boolean; errorLimit: number; fastIntervalMs: number; drainOn404: boolean };
+  readonly serverStateFile?: string;
   readonly maxConnections: number;
   readonly forwardForExcept: string;
   readonly accessLog: boolean;
@@ -22,6 +25,9 @@ export interface ResolvedHaproxyConfig {
 const HEALTH_PATH = /^\/[A-Za-z0-9\-._~!$&()*+,;=:@/%?]*$/;
 const SOCKET_PATH = /^\/[A-Za-z0-9._/-]{1,100}$/;
 const ONE_DAY_MS = 86_400_000;
+
+/** The health check when a prop is left out: the seed's interval and path, HAProxy's fall and rise. */
+export const HEALTH_CHECK_DEFAULTS = { path: '/check.txt', intervalMs: 5000, fall: 3, rise: 2, timeoutMs: 2000 } as const;
 
 function checkMs(field: string, value: unknown): number {
   return checkInteger(field, value, 1, ONE_DAY_MS);
@@ -53,6 +59,11 @@ export function resolveHaproxyProps(props: HaproxyConfigProps): ResolvedHaproxyC
   const hc = props.healthCheck ?? {};
   const timeouts = props.timeouts ?? {};
   const dns = props.dnsResolver;
+  const textbook = strategy === FailoverStrategy.BACKUP;
+  if (textbook && props.failureHandling !== undefined) {
+    throw new ValidationError('failureHandling', "does not apply to the 'backup' strategy, which renders the seed's textbook config; use 'weighted-stick' or 'primary-first', or leave failureHandling out");
+  }
+  const fh = props.failureHandling ?? {};
   return {
     strategy,
     servers,
@@ -61,11 +72,11 @@ export function resolveHaproxyProps(props: HaproxyConfigProps): ResolvedHaproxyC
       port: checkPort('frontend.port', props.frontend?.port ?? 80),
     },
     healthCheck: {
-      path: checkPattern('healthCheck.path', hc.path ?? '/check.txt', HEALTH_PATH, "a URL path starting with '/', without whitespace, control characters, quotes, backslashes or '#'"),
-      intervalMs: checkMs('healthCheck.intervalMs', hc.intervalMs ?? 5000),
-      fall: checkInteger('healthCheck.fall', hc.fall ?? 3, 1, 100),
-      rise: checkInteger('healthCheck.rise', hc.rise ?? 2, 1, 100),
-      timeoutMs: checkMs('healthCheck.timeoutMs', hc.timeoutMs ?? 2000),
+      path: checkPattern('healthCheck.path', hc.path ?? HEALTH_CHECK_DEFAULTS.path, HEALTH_PATH, "a URL path starting with '/', without whitespace, control characters, quotes, backslashes or '#'"),
+      intervalMs: checkMs('healthCheck.intervalMs', hc.intervalMs ?? HEALTH_CHECK_DEFAULTS.intervalMs),
+      fall: checkInteger('healthCheck.fall', hc.fall ?? HEALTH_CHECK_DEFAULTS.fall, 1, 100),
+      rise: checkInteger('healthCheck.rise', hc.rise ?? HEALTH_CHECK_DEFAULTS.rise, 1, 100),
+      timeoutMs: checkMs('healthCheck.timeoutMs', hc.timeoutMs ?? HEALTH_CHECK_DEFAULTS.timeoutMs),
     },
     socketPath: props.runtimeApi === undefined ? undefined
       : checkPattern('runtimeApi.socketPath', props.runtimeApi?.socketPath, SOCKET_PATH, 'an absolute path of letters, digits, ., _, - and /, at most 101 characters'),
@@ -75,11 +86,19 @@ export function resolveHaproxyProps(props: HaproxyConfigProps): ResolvedHaproxyC
       holdMs: checkMs('dnsResolver.holdMs', dns.holdMs ?? 10_000),
     },
     timeouts: {
-      connectMs: checkMs('timeouts.connectMs', timeouts.connectMs ?? 5000),
+      connectMs: checkMs('timeouts.connectMs', timeouts.connectMs ?? (textbook ? 5000 : 500)),
       clientMs: checkMs('timeouts.clientMs', timeouts.clientMs ?? 30_000),
-      serverMs: checkMs('timeouts.serverMs', timeouts.serverMs ?? 30_000),
+      serverMs: checkMs('timeouts.serverMs', timeouts.serverMs ?? (textbook ? 30_000 : 2000)),
     },
     retries: checkInteger('retries', props.retries ?? 3, 0, 100),
+    failureHandling: textbook ? undefined : {
+      retryReplaySafeRequests: checkBoolean('failureHandling.retryReplaySafeRequests', fh.retryReplaySafeRequests ?? true),
+      errorLimit: checkInteger('failureHandling.errorLimit', fh.errorLimit ?? 3, 0, 1000),
+      fastIntervalMs: checkMs('failureHandling.fastIntervalMs', fh.fastIntervalMs ?? 500),
+      drainOn404: checkBoolean('failureHandling.drainOn404', fh.drainOn404 ?? true),
+    },
+    serverStateFile: props.serverStateFile === undefined ? undefined
+      : checkPattern('serverStateFile', props.serverStateFile, SOCKET_PATH, 'an absolute path of letters, digits, ., _, - and /, at most 101 characters'),
     maxConnections: checkInteger('maxConnections', props.maxConnections ?? 4096, 1, 1_000_000),
     forwardForExcept: checkCidr('forwardForExcept', props.forwardForExcept ?? '127.0.0.1'),
     accessLog: checkBoolean('accessLog', props.accessLog ?? true),

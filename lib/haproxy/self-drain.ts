@@ -1,0 +1,56 @@
+import { FailoverStrategy } from './failover-strategy';
+import { HaproxyFailureHandling, HaproxyHealthCheck } from './haproxy-config-props';
+import { HEALTH_CHECK_DEFAULTS } from './resolve-haproxy-props';
+
+/** The parts of `HaproxyConfigProps` the self-drain depends on. */
+export interface SelfDrainProps {
+  /**
+   * @default FailoverStrategy.WEIGHTED_STICK
+   */
+  readonly strategy?: FailoverStrategy;
+  /**
+   * @default the renderer's
+   */
+  readonly healthCheck?: HaproxyHealthCheck;
+  /**
+   * @default the renderer's
+   */
+  readonly failureHandling?: HaproxyFailureHandling;
+}
+
+/**
+ * How long an API drains itself on SIGTERM, and how long its orchestrator must wait before a SIGKILL.
+ * Derived from the health check, so the API, the local runtime and the containers cannot drift apart.
+ */
+export interface SelfDrainTimings {
+  /**
+   * Longest the API answers 404 on the health path waiting for HAProxy to notice: one check interval, one check
+   * timeout, and a second to spare. 0 where HAProxy does not drain on a 404 (backup, or `drainOn404: false`):
+   * there a 404 would only fail checks.
+   */
+  readonly drainTimeoutMs: number;
+  /** Once HAProxy has seen the 404, how long no request may arrive before the API stops listening. */
+  readonly quietMs: number;
+  /** Then, how long requests in flight may take before their connections are cut. */
+  readonly shutdownGraceMs: number;
+  /** The least stop timeout (SIGTERM to SIGKILL) that lets all of the above run: drain, grace and 5 s to exit. */
+  readonly stopTimeoutSeconds: number;
+}
+
+/** Milliseconds of silence after HAProxy marks the server draining: requests it had already routed land within it. */
+export const SELF_DRAIN_QUIET_MS = 500;
+/** Milliseconds in-flight requests get once the API stops listening. */
+export const SHUTDOWN_GRACE_MS = 10_000;
+
+export function selfDrainTimings(props: SelfDrainProps = {}): SelfDrainTimings {
+  const intervalMs = props.healthCheck?.intervalMs ?? HEALTH_CHECK_DEFAULTS.intervalMs;
+  const timeoutMs = props.healthCheck?.timeoutMs ?? HEALTH_CHECK_DEFAULTS.timeoutMs;
+  const drainsOn404 = props.strategy !== FailoverStrategy.BACKUP && (props.failureHandling?.drainOn404 ?? true);
+  const drainTimeoutMs = drainsOn404 ? intervalMs + timeoutMs + 1000 : 0;
+  return {
+    drainTimeoutMs,
+    quietMs: SELF_DRAIN_QUIET_MS,
+    shutdownGraceMs: SHUTDOWN_GRACE_MS,
+    stopTimeoutSeconds: Math.ceil((drainTimeoutMs + SHUTDOWN_GRACE_MS) / 1000) + 5,
+  };
+}
