@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { FAILOVER_STRATEGIES, FailoverStrategy } from '../haproxy/failover-strategy';
+import { ExperimentScenario } from '../smoke/experiment';
 import { LocalSmokeOptions } from '../smoke/local-smoke';
+import { HOST_FAULTS, HostFault } from '../smoke/topology-driver';
 import { SMOKE_HEALTH_CHECK } from '../smoke/smoke-stack-contract';
 
 /** Thrown for a bad command line; the CLI prints it with the usage and exits 2. */
@@ -13,6 +15,8 @@ export const EXPERIMENT_FLAGS = {
   'writes': { type: 'boolean' },
   'restart-db': { type: 'boolean' },
   'crash': { type: 'boolean' },
+  'fault': { type: 'string' },
+  'reload': { type: 'boolean' },
   'inter': { type: 'string' },
   'downtime': { type: 'string' },
   'settle': { type: 'string' },
@@ -51,6 +55,20 @@ export function strategyFlag(value: string | boolean | undefined): FailoverStrat
   return value as FailoverStrategy;
 }
 
+export function faultFlag(values: ParsedValues): HostFault {
+  const value = values.fault;
+  if (value !== undefined && values.crash === true) {
+    throw new UsageError('--crash is short for --fault crash; give one of them');
+  }
+  if (value === undefined) {
+    return values.crash === true ? HostFault.CRASH : HostFault.GRACEFUL;
+  }
+  if (typeof value !== 'string' || !(HOST_FAULTS as readonly string[]).includes(value)) {
+    throw new UsageError(`--fault must be one of ${HOST_FAULTS.join(', ')}, got ${JSON.stringify(value)}`);
+  }
+  return value as HostFault;
+}
+
 /** The experiment options the shared flags set, over the given defaults. */
 export function experimentOptions(values: ParsedValues, defaults: { rate: number; concurrency: number; writes: boolean; restartDatabase: boolean; settleMs?: number }): LocalSmokeOptions {
   const writes = values.writes === true || defaults.writes;
@@ -59,7 +77,8 @@ export function experimentOptions(values: ParsedValues, defaults: { rate: number
     concurrency: Math.round(numberFlag(values, 'concurrency', defaults.concurrency, 1, 256)),
     writeRatio: writes ? 0.2 : 0,
     restartDatabase: values['restart-db'] === true || defaults.restartDatabase,
-    crash: values.crash === true,
+    fault: faultFlag(values),
+    scenario: values.reload === true ? ExperimentScenario.RELOAD : ExperimentScenario.ROLLING_UPDATE,
     downtimeMs: numberFlag(values, 'downtime', 5000, 0, 600_000),
     settleMs: numberFlag(values, 'settle', defaults.settleMs ?? 2000, 0, 600_000),
     healthCheck: { ...SMOKE_HEALTH_CHECK, intervalMs: Math.round(numberFlag(values, 'inter', SMOKE_HEALTH_CHECK.intervalMs, 50, 60_000)) },

@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { apiEnvironmentVariables } from '../api/api-environment';
+import { SelfDrainTimings } from '../haproxy/self-drain';
 import { ManagedProcess } from './managed-process';
 import { logTail } from './log-tail';
 import { pollUntil } from './poll';
@@ -25,6 +27,10 @@ export interface ApiProcessOptions {
   readonly databaseUrl: string;
   readonly logDir: string;
   readonly entry: string;
+  /** The path HAProxy health-checks, where the API answers 404 while it drains itself. */
+  readonly healthPath: string;
+  /** The self-drain timings, derived from the health check. */
+  readonly drain: SelfDrainTimings;
 }
 
 /** One reference API server as a child process; restartable with a new version. */
@@ -52,6 +58,7 @@ export class ApiProcess {
 
   /** Starts the process and waits until it listens. */
   async start(version: string, timeoutMs = 15_000): Promise<void> {
+    const o = this.options;
     this.currentVersion = version;
     this.process = ManagedProcess.start({
       name: `api ${this.options.serverName}`,
@@ -60,11 +67,17 @@ export class ApiProcess {
       logFile: this.logFile,
       env: {
         PATH: process.env.PATH,
-        HOST: this.options.host,
-        PORT: String(this.options.port),
-        SERVER_NAME: this.options.serverName,
-        VERSION: version,
-        DATABASE_URL: this.options.databaseUrl,
+        ...apiEnvironmentVariables({
+          host: o.host,
+          port: o.port,
+          serverName: o.serverName,
+          version,
+          databaseUrl: o.databaseUrl,
+          healthPath: o.healthPath,
+          drainTimeoutMs: o.drain.drainTimeoutMs,
+          drainQuietMs: o.drain.quietMs,
+          shutdownGraceMs: o.drain.shutdownGraceMs,
+        }),
       },
     });
     await pollUntil(async () => {
@@ -77,8 +90,8 @@ export class ApiProcess {
     });
   }
 
-  /** SIGTERM is the graceful stop (in-flight requests finish); SIGKILL simulates a crash. */
+  /** SIGTERM is the graceful stop (self-drain, then in-flight requests finish); SIGKILL simulates a crash. */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    await this.process?.stop(signal, 15_000);
+    await this.process?.stop(signal, this.options.drain.stopTimeoutSeconds * 1000);
   }
 }

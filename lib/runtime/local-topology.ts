@@ -4,8 +4,10 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FailoverStrategy } from '../haproxy/failover-strategy';
-import { HaproxyHealthCheck } from '../haproxy/haproxy-config-props';
+import { HaproxyConfigProps, HaproxyFailureHandling, HaproxyHealthCheck, HaproxyTimeouts } from '../haproxy/haproxy-config-props';
 import { HAPROXY_BACKEND_NAME, renderHaproxyConfig } from '../haproxy/render-haproxy-config';
+import { HEALTH_CHECK_DEFAULTS } from '../haproxy/resolve-haproxy-props';
+import { selfDrainTimings } from '../haproxy/self-drain';
 import { PgAuthMethod } from '../postgres/bdr-node-config';
 import { SUBSCRIPTION_STATUS_SQL } from '../postgres/subscription-nudge';
 import { PSQL_API_PASSWORD_VAR, PSQL_REPLICATION_PASSWORD_VAR, renderBootstrapSql, renderPgpass } from '../postgres/render-bootstrap-sql';
@@ -16,6 +18,7 @@ import { freePort } from './free-port';
 import { HaproxyProcess } from './haproxy-process';
 import { HaproxyRuntimeClient, HaproxyServerState, ServerAdminState } from './haproxy-runtime-client';
 import { logTail } from './log-tail';
+import { Blackhole, PacketFilter } from './packet-filter';
 import { pollUntil } from './poll';
 import { waitUntilReplicating } from './replication-wait';
 import { PostgresCluster } from './postgres-cluster';
@@ -39,6 +42,16 @@ export interface LocalTopologyOptions {
    */
   readonly retries?: number;
   /**
+   * HAProxy timeouts.
+   * @default the renderer's for the strategy (connect 500 ms and server 2000 ms, or the seed's for backup)
+   */
+  readonly timeouts?: HaproxyTimeouts;
+  /**
+   * HAProxy's failure handling (weighted-stick and primary-first only).
+   * @default the renderer's: L7 retries of replay-safe requests, error-limit 3, fastinter 500, drain on 404
+   */
+  readonly failureHandling?: HaproxyFailureHandling;
+  /**
    * Version both APIs start with.
    * @default 'v1'
    */
@@ -55,10 +68,25 @@ export interface LocalTopologyOptions {
   readonly onProgress?: (message: string) => void;
 }
 
+/** A change applied to the running HAProxy by a hitless reload. */
+export interface HaproxyReloadOptions {
+  /**
+   * The new strategy.
+   * @default unchanged
+   */
+  readonly strategy?: FailoverStrategy;
+  /**
+   * New weights, one per host in host order (weighted-stick).
+   * @default unchanged
+   */
+  readonly weights?: number[];
+}
+
 /** One "host": an API process and its own Postgres node, on a loopback address of its own. */
 interface LocalHost {
   readonly name: string;
   readonly address: string;
+  readonly apiPort: number;
   readonly db: PostgresCluster;
   readonly api: ApiProcess;
   /** The rendered watchdog script, the one the Docker image runs every 15 s. */
@@ -79,7 +107,6 @@ const REPLICATION_TIMEOUT_MS = 60_000;
 export class LocalTopology {
   readonly url: string;
   readonly runtimeApi: HaproxyRuntimeClient;
-  readonly strategy: FailoverStrategy;
   private stopped = false;
   private readonly progress: (message: string) => void;
 
@@ -87,15 +114,23 @@ export class LocalTopology {
     readonly baseDir: string,
     private readonly hosts: LocalHost[],
     private readonly haproxy: HaproxyProcess,
-    frontendPort: number,
-    socketPath: string,
-    strategy: FailoverStrategy,
+    private readonly packetFilter: PacketFilter,
+    private haproxyProps: HaproxyConfigProps,
     progress: (message: string) => void,
   ) {
     this.progress = progress;
-    this.url = `http://${HAPROXY_ADDRESS}:${frontendPort}`;
-    this.runtimeApi = new HaproxyRuntimeClient(HaproxyRuntimeClient.unixSocket(socketPath), HAPROXY_BACKEND_NAME);
-    this.strategy = strategy;
+    this.url = `http://${HAPROXY_ADDRESS}:${haproxyProps.frontend?.port}`;
+    this.runtimeApi = new HaproxyRuntimeClient(HaproxyRuntimeClient.unixSocket(haproxyProps.runtimeApi?.socketPath ?? ''), HAPROXY_BACKEND_NAME);
+  }
+
+  /** The strategy HAProxy applies now (a reload can change it). */
+  get strategy(): FailoverStrategy {
+    return this.haproxyProps.strategy ?? FailoverStrategy.WEIGHTED_STICK;
+  }
+
+  /** The config HAProxy runs now, as rendered. */
+  get haproxyConfig(): string {
+    return renderHaproxyConfig(this.haproxyProps);
   }
 
   /** Starts everything and waits for real readiness: both subscriptions replicating, both servers UP. */
@@ -104,7 +139,7 @@ export class LocalTopology {
     const strategy = options.strategy ?? FailoverStrategy.WEIGHTED_STICK;
     const baseDir = mkdtempSync(join(tmpdir(), 'failover-api-'));
     chmodSync(baseDir, 0o755); // the postgres user must be able to reach its own dir inside
-    const created: { hosts: LocalHost[]; haproxy?: HaproxyProcess } = { hosts: [] };
+    const created: { hosts: LocalHost[]; haproxy?: HaproxyProcess; packetFilter: PacketFilter } = { hosts: [], packetFilter: new PacketFilter() };
     try {
       const binDir = findPgBinDir();
       const haproxyBinary = findHaproxy();
@@ -116,16 +151,21 @@ export class LocalTopology {
       const pgPorts = await Promise.all(HOST_ADDRESSES.map((a) => freePort(a)));
       const apiPorts = await Promise.all(HOST_ADDRESSES.map((a) => freePort(a)));
       const frontendPort = await freePort(HAPROXY_ADDRESS);
-      const socketPath = join(baseDir, 'haproxy.sock');
-      // Rendered first, so bad options fail before anything starts.
-      const haproxyConfig = renderHaproxyConfig({
+      const healthCheck = { intervalMs: 1000, ...options.healthCheck };
+      const haproxyProps: HaproxyConfigProps = {
         strategy,
         servers: LOCAL_HOST_NAMES.map((name, i) => ({ name, address: HOST_ADDRESSES[i], port: apiPorts[i] })),
         frontend: { address: HAPROXY_ADDRESS, port: frontendPort },
-        healthCheck: { intervalMs: 1000, ...options.healthCheck },
+        healthCheck,
         retries: options.retries,
-        runtimeApi: { socketPath },
-      });
+        timeouts: options.timeouts,
+        failureHandling: options.failureHandling,
+        runtimeApi: { socketPath: join(baseDir, 'haproxy.sock') },
+        serverStateFile: join(baseDir, 'server-state'),
+      };
+      // Rendered first, so bad options fail before anything starts.
+      const haproxyConfig = renderHaproxyConfig(haproxyProps);
+      const drain = selfDrainTimings(haproxyProps);
 
       progress(`initdb for ${LOCAL_HOST_NAMES.join(' and ')} in ${baseDir}`);
       const nodeProps = LOCAL_HOST_NAMES.map((name, i) => {
@@ -163,8 +203,10 @@ export class LocalTopology {
           databaseUrl: `postgres://api:${apiPassword}@${HOST_ADDRESSES[i]}:${pgPorts[i]}/api`,
           logDir: baseDir,
           entry: apiEntry,
+          healthPath: healthCheck.path ?? HEALTH_CHECK_DEFAULTS.path,
+          drain,
         });
-        created.hosts.push({ name: props.self.name, address: HOST_ADDRESSES[i], db, api, watchdogSql: sql[i].watchdog });
+        created.hosts.push({ name: props.self.name, address: HOST_ADDRESSES[i], apiPort: apiPorts[i], db, api, watchdogSql: sql[i].watchdog });
       }
       await Promise.all(created.hosts.map((h) => h.db.init()));
       progress('starting both postgres nodes');
@@ -184,12 +226,12 @@ export class LocalTopology {
       created.haproxy = new HaproxyProcess(haproxyBinary, baseDir, haproxyConfig);
       progress(`starting haproxy (${strategy})`);
       created.haproxy.start();
-      const topology = new LocalTopology(baseDir, created.hosts, created.haproxy, frontendPort, socketPath, strategy, progress);
+      const topology = new LocalTopology(baseDir, created.hosts, created.haproxy, created.packetFilter, haproxyProps, progress);
       await Promise.all(LOCAL_HOST_NAMES.map((name) => topology.waitForServerStatus(name, 'UP', 30_000)));
       progress(`ready: ${topology.url}`);
       return topology;
     } catch (err) {
-      await teardown(baseDir, created.hosts, created.haproxy);
+      await teardown(baseDir, created.hosts, created.packetFilter, created.haproxy);
       throw err;
     }
   }
@@ -266,7 +308,44 @@ export class LocalTopology {
       return;
     }
     this.stopped = true;
-    await teardown(this.baseDir, this.hosts, this.haproxy);
+    await teardown(this.baseDir, this.hosts, this.packetFilter, this.haproxy);
+  }
+
+  /**
+   * Makes a host's address drop every packet, as if it lost power or its container's address vanished:
+   * its API port only (`apiOnly`), or the API and database ports. Needs root (iptables); undone by
+   * `reconnect()` and by `stop()`.
+   */
+  isolate(name: string, options: { apiOnly?: boolean } = {}): void {
+    this.packetFilter.drop(this.endpoints(this.host(name), options.apiOnly ?? false));
+  }
+
+  /** Lets a host's packets through again. A no-op when it was not isolated. */
+  reconnect(name: string): void {
+    this.packetFilter.restore(this.endpoints(this.host(name), false));
+  }
+
+  /** The endpoints currently dropping packets. */
+  get isolated(): Blackhole[] {
+    return this.packetFilter.blackholes;
+  }
+
+  private endpoints(host: LocalHost, apiOnly: boolean): Blackhole[] {
+    return [{ address: host.address, port: host.apiPort }, ...(apiOnly ? [] : [{ address: host.address, port: host.db.options.port }])];
+  }
+
+  /**
+   * Applies a new strategy or new weights with a hitless reload: the config is re-rendered, checked with
+   * `haproxy -c`, and handed to the master, which starts a new worker on the same sockets. A config HAProxy
+   * refuses is never applied (`HaproxyConfigRejectedError`).
+   */
+  async reloadHaproxy(change: HaproxyReloadOptions): Promise<void> {
+    const servers = this.haproxyProps.servers.map((s, i) => ({ ...s, weight: change.weights?.[i] ?? s.weight }));
+    const next: HaproxyConfigProps = { ...this.haproxyProps, strategy: change.strategy ?? this.haproxyProps.strategy, servers };
+    const config = renderHaproxyConfig(next); // bad props throw here, before anything changes
+    await this.haproxy.reload(config, this.runtimeApi);
+    this.haproxyProps = next;
+    this.progress(`haproxy reloaded (${this.strategy}${change.weights ? `, weights ${change.weights.join('/')}` : ''})`);
   }
 }
 
@@ -287,11 +366,18 @@ async function waitForReplicating(hosts: LocalHost[], timeoutMs: number, onNudge
   }
 }
 
-async function teardown(baseDir: string, hosts: LocalHost[], haproxy?: HaproxyProcess): Promise<void> {
-  const results = await Promise.allSettled([
+async function teardown(baseDir: string, hosts: LocalHost[], packetFilter: PacketFilter, haproxy?: HaproxyProcess): Promise<void> {
+  const results: PromiseSettledResult<unknown>[] = [];
+  try {
+    packetFilter.removeAll();
+  } catch (err) {
+    results.push({ status: 'rejected', reason: err });
+  }
+  results.push(...await Promise.allSettled([
     haproxy?.stop(),
-    ...hosts.map((h) => h.api.stop()),
-  ]);
+    // SIGINT: a teardown has nobody to drain for.
+    ...hosts.map((h) => h.api.stop('SIGINT')),
+  ]));
   results.push(...await Promise.allSettled(hosts.map((h) => h.db.stop('fast'))));
   rmSync(baseDir, { recursive: true, force: true });
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');

@@ -8,8 +8,8 @@ import { HaproxyRuntimeClient, HaproxyServerState, ServerAdminState } from '../r
 import { pollUntil } from '../runtime/poll';
 import { waitUntilReplicating } from '../runtime/replication-wait';
 import { CommandRunner, runChecked } from './command-runner';
-import { SMOKE_FRONTEND_PORT, SMOKE_HOSTS, SMOKE_STACK_NAME, SMOKE_STRATEGY_ENV, smokeContainers, versionVariableName } from './smoke-stack-contract';
-import { HostStopOptions, TopologyDriver } from './topology-driver';
+import { SMOKE_FRONTEND_PORT, SMOKE_HOSTS, SMOKE_NETWORK, SMOKE_STACK_NAME, SMOKE_STRATEGY_ENV, smokeContainers, versionVariableName } from './smoke-stack-contract';
+import { HostFault, HostStopOptions, TopologyDriver } from './topology-driver';
 
 /** Options of the Docker driver. */
 export interface DockerDriverOptions {
@@ -77,21 +77,54 @@ export class DockerDriver implements TopologyDriver {
   }
 
   async stopHost(host: string, options: HostStopOptions): Promise<void> {
-    // A graceful stop is the deploy's own replacement (docker stop: SIGTERM, then the new container).
-    if (options.crash) {
-      await runChecked(this.options.runner, 'docker', ['kill', smokeContainers.api(host)]);
-    }
-    if (options.restartDatabase) {
-      await runChecked(this.options.runner, 'docker', [options.crash ? 'kill' : 'stop', smokeContainers.database(host)]);
+    const docker = (...args: string[]) => runChecked(this.options.runner, 'docker', args);
+    const api = smokeContainers.api(host);
+    const db = smokeContainers.database(host);
+    switch (options.fault) {
+      case HostFault.GRACEFUL:
+      case HostFault.REPLACE:
+        // The deploy in startHost is the replacement itself (SIGTERM, the old address gone, a new container).
+        if (options.restartDatabase) {
+          await docker('stop', db);
+        }
+        return;
+      case HostFault.HOST_LOSS:
+        // Off the network first, so packets vanish rather than meet a closed port.
+        await docker('network', 'disconnect', '--force', SMOKE_NETWORK, api);
+        await docker('network', 'disconnect', '--force', SMOKE_NETWORK, db);
+        await docker('kill', api);
+        await docker('kill', db);
+        return;
+      case HostFault.CRASH:
+        await docker('kill', api);
+        await docker('kill', db);
+        return;
+      case HostFault.DB_CRASH:
+        await docker('kill', db);
+        return;
     }
   }
 
   async startHost(host: string, version: string, options: HostStopOptions): Promise<void> {
-    if (options.restartDatabase) {
-      await runChecked(this.options.runner, 'docker', ['start', smokeContainers.database(host)]);
+    const docker = (...args: string[]) => runChecked(this.options.runner, 'docker', args);
+    const db = smokeContainers.database(host);
+    if (options.fault === HostFault.HOST_LOSS) {
+      await docker('network', 'connect', SMOKE_NETWORK, db);
+      await docker('network', 'connect', SMOKE_NETWORK, smokeContainers.api(host));
+    }
+    if (options.restartDatabase || options.fault !== HostFault.GRACEFUL && options.fault !== HostFault.REPLACE) {
+      await docker('start', db);
+    }
+    if (options.fault === HostFault.DB_CRASH) {
+      return;
     }
     this.versions[host] = version;
     await this.deploy();
+  }
+
+  reloadLoadBalancer(): Promise<void> {
+    // The smoke stack has no weight variables; a weight change there is a deploy of the stack itself.
+    return Promise.reject(new Error('the reload scenario runs on the local target only'));
   }
 
   serverState(host: string): Promise<HaproxyServerState> {

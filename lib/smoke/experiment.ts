@@ -1,8 +1,16 @@
 import { pollUntil } from '../runtime/poll';
 import { Probe, ProbeRecord } from './probe';
-import { RollingUpdate, RollingUpdateStep } from './rolling-update';
+import { RollingUpdate, RollingUpdateStep, UpdateWindow } from './rolling-update';
 import { ProbeSummary, RelativeWindow, summarizeProbe } from './summary';
-import { TopologyDriver } from './topology-driver';
+import { HostFault, TopologyDriver } from './topology-driver';
+
+/** What disturbs the system while the probe runs. */
+export enum ExperimentScenario {
+  /** Each host in turn goes through `fault` (by default a graceful update) and comes back. */
+  ROLLING_UPDATE = 'rolling-update',
+  /** HAProxy's config is changed and reloaded several times; the hosts stay up. */
+  RELOAD = 'reload',
+}
 
 /** How hard the probe pushes and how the update goes. */
 export interface ExperimentOptions {
@@ -32,10 +40,25 @@ export interface ExperimentOptions {
    */
   readonly restartDatabase?: boolean;
   /**
-   * Kill (SIGKILL) instead of a graceful stop.
-   * @default false
+   * What happens to each host.
+   * @default HostFault.GRACEFUL
    */
-  readonly crash?: boolean;
+  readonly fault?: HostFault;
+  /**
+   * Hosts to take down, in order.
+   * @default server2, then server1
+   */
+  readonly hosts?: string[];
+  /**
+   * A rolling update (of `fault`s) or HAProxy reloads.
+   * @default ExperimentScenario.ROLLING_UPDATE
+   */
+  readonly scenario?: ExperimentScenario;
+  /**
+   * Reloads in the reload scenario, one second apart, alternating the secondary's weight between 1 and 2.
+   * @default 5
+   */
+  readonly reloads?: number;
   /**
    * Milliseconds each host stays down.
    * @default 5000
@@ -66,9 +89,10 @@ export interface ExperimentOptions {
 /** The figures of one run, the JSON `npm run smoke -- --json` prints. */
 export interface ExperimentReport extends ProbeSummary {
   readonly target: string;
+  readonly scenario: ExperimentScenario;
+  readonly fault: HostFault;
   readonly drain: boolean;
   readonly restartDatabase: boolean;
-  readonly crash: boolean;
   readonly rate: number;
   readonly concurrency: number;
   /** Acknowledged writes that are not on every database node once replication caught up. */
@@ -99,19 +123,24 @@ export async function runRollingUpdateExperiment(driver: TopologyDriver, options
     version: options.version ?? 'v2',
     drain: options.drain,
     restartDatabase: options.restartDatabase,
-    crash: options.crash,
+    fault: options.fault,
+    hosts: options.hosts,
     downtimeMs: options.downtimeMs,
     onStep: (step) => options.onStep?.(step, step.time - probe.origin),
   });
 
+  const scenario = options.scenario ?? ExperimentScenario.ROLLING_UPDATE;
+  const fault = options.fault ?? HostFault.GRACEFUL;
   probe.start();
   let windows: RelativeWindow[] = [];
   let records: ProbeRecord[];
   try {
     progress(`probing ${driver.url} at ${rate} req/s with ${concurrency} client(s); settling ${settleMs} ms`);
     await delay(settleMs); // steady-state traffic before the update: part of the measurement
-    progress(`rolling update: ${update.order.join(' then ')}`);
-    windows = (await update.run()).map((w) => ({ host: w.host, startMs: w.start - probe.origin, endMs: w.end - probe.origin }));
+    const disturbed = scenario === ExperimentScenario.RELOAD
+      ? await reloadUnderLoad(driver, options.reloads ?? 5, progress)
+      : (progress(`rolling ${fault}: ${update.order.join(' then ')}`), await update.run());
+    windows = disturbed.map((w) => ({ host: w.host, startMs: w.start - probe.origin, endMs: w.end - probe.origin }));
     await delay(settleMs);
   } finally {
     records = await probe.stop();
@@ -125,9 +154,10 @@ export async function runRollingUpdateExperiment(driver: TopologyDriver, options
     records,
     report: {
       target: driver.name,
+      scenario,
+      fault,
       drain: options.drain ?? false,
       restartDatabase: options.restartDatabase ?? false,
-      crash: options.crash ?? false,
       rate,
       concurrency,
       ...summary,
@@ -156,6 +186,20 @@ async function countLostWrites(driver: TopologyDriver, ids: string[]): Promise<n
   } catch {
     return missing();
   }
+}
+
+/** Reloads HAProxy `count` times, a second apart, each with other weights; one window per reload. */
+async function reloadUnderLoad(driver: TopologyDriver, count: number, progress: (message: string) => void): Promise<UpdateWindow[]> {
+  const windows: UpdateWindow[] = [];
+  for (let i = 0; i < count; i++) {
+    const weights = driver.hosts.map((_, h) => (h === 0 ? 100 : 1 + ((i + 1) % 2)));
+    progress(`reload ${i + 1}/${count}: weights ${weights.join('/')}`);
+    const start = performance.now();
+    await driver.reloadLoadBalancer(weights);
+    windows.push({ host: 'haproxy', start, end: performance.now() });
+    await delay(1000);
+  }
+  return windows;
 }
 
 function delay(ms: number): Promise<void> {

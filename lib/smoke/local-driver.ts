@@ -1,9 +1,9 @@
 import { ITEMS_TABLE } from '../postgres/render-bootstrap-sql';
 import { HaproxyServerState, ServerAdminState } from '../runtime/haproxy-runtime-client';
 import { LocalTopology } from '../runtime/local-topology';
-import { HostStopOptions, TopologyDriver } from './topology-driver';
+import { HostFault, HostStopOptions, TopologyDriver } from './topology-driver';
 
-/** Drives the rolling update on the local runtime's processes. */
+/** Drives the rolling update and the faults on the local runtime's processes and packet filter. */
 export class LocalDriver implements TopologyDriver {
   readonly name = 'local';
 
@@ -18,17 +18,40 @@ export class LocalDriver implements TopologyDriver {
   }
 
   async stopHost(host: string, options: HostStopOptions): Promise<void> {
-    await this.topology.stopApi(host, options.crash ? 'SIGKILL' : 'SIGTERM');
-    if (options.restartDatabase) {
-      await this.topology.stopDatabase(host, options.crash ? 'immediate' : 'fast');
+    const t = this.topology;
+    switch (options.fault) {
+      case HostFault.GRACEFUL:
+      case HostFault.REPLACE:
+        await t.stopApi(host, 'SIGTERM'); // drains itself first
+        if (options.fault === HostFault.REPLACE) {
+          t.isolate(host, { apiOnly: true }); // the old container's address is gone
+        }
+        if (options.restartDatabase) {
+          await t.stopDatabase(host, 'fast');
+        }
+        return;
+      case HostFault.CRASH:
+        await t.stopApi(host, 'SIGKILL');
+        await t.stopDatabase(host, 'immediate');
+        return;
+      case HostFault.HOST_LOSS:
+        t.isolate(host); // packets vanish first; the power-off behind them is never seen
+        await t.stopApi(host, 'SIGKILL');
+        await t.stopDatabase(host, 'immediate');
+        return;
+      case HostFault.DB_CRASH:
+        await t.stopDatabase(host, 'immediate');
+        return;
     }
   }
 
   async startHost(host: string, version: string, options: HostStopOptions): Promise<void> {
-    if (options.restartDatabase) {
-      await this.topology.startDatabase(host);
+    const t = this.topology;
+    t.reconnect(host);
+    await t.startDatabase(host); // a no-op when it kept running
+    if (options.fault !== HostFault.DB_CRASH) {
+      await t.startApi(host, version);
     }
-    await this.topology.startApi(host, version);
   }
 
   serverState(host: string): Promise<HaproxyServerState> {
@@ -41,6 +64,10 @@ export class LocalDriver implements TopologyDriver {
 
   waitForReplication(timeoutMs: number): Promise<void> {
     return this.topology.waitForReplication(timeoutMs);
+  }
+
+  reloadLoadBalancer(weights: number[]): Promise<void> {
+    return this.topology.reloadHaproxy({ weights });
   }
 
   async countRows(host: string, ids: string[]): Promise<number> {

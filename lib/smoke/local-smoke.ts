@@ -1,5 +1,5 @@
 import { FailoverStrategy } from '../haproxy/failover-strategy';
-import { HaproxyHealthCheck } from '../haproxy/haproxy-config-props';
+import { HaproxyFailureHandling, HaproxyHealthCheck, HaproxyTimeouts } from '../haproxy/haproxy-config-props';
 import { LocalTopology } from '../runtime/local-topology';
 import { ExperimentOptions, runRollingUpdateExperiment } from './experiment';
 import { LocalDriver } from './local-driver';
@@ -18,6 +18,16 @@ export interface LocalSmokeOptions extends ExperimentOptions {
    * @default every 2000 ms, fall 3, rise 2: detection takes longer than HAProxy's ~3 s of retries, so `backup` shows its 503s
    */
   readonly healthCheck?: HaproxyHealthCheck;
+  /**
+   * HAProxy timeouts.
+   * @default the renderer's for the strategy
+   */
+  readonly timeouts?: HaproxyTimeouts;
+  /**
+   * HAProxy's failure handling.
+   * @default the renderer's
+   */
+  readonly failureHandling?: HaproxyFailureHandling;
 }
 
 
@@ -25,7 +35,9 @@ export interface LocalSmokeOptions extends ExperimentOptions {
 export async function runLocalSmoke(options: LocalSmokeOptions = {}): Promise<SmokeResult> {
   const strategy = options.strategy ?? FailoverStrategy.WEIGHTED_STICK;
   const healthCheck = { ...SMOKE_HEALTH_CHECK, ...options.healthCheck };
-  const topology = await LocalTopology.start({ strategy, healthCheck, onProgress: options.onProgress });
+  const topology = await LocalTopology.start({
+    strategy, healthCheck, timeouts: options.timeouts, failureHandling: options.failureHandling, onProgress: options.onProgress,
+  });
   try {
     const result = await runRollingUpdateExperiment(new LocalDriver(topology), options);
     return { records: result.records, report: { strategy, healthCheckIntervalMs: healthCheck.intervalMs, ...result.report } };

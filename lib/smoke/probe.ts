@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 /** One request the probe made. */
 export interface ProbeRecord {
   /** Milliseconds since the probe started, when the request was sent. */
@@ -10,7 +11,7 @@ export interface ProbeRecord {
   readonly latencyMs: number;
   /** Which server answered (`x-served-by`), when one did. */
   readonly server?: string;
-  /** Id of the row a successful write created. */
+  /** Id of the row a successful write put. */
   readonly writeId?: string;
 }
 
@@ -18,7 +19,7 @@ export interface ProbeRecord {
 export enum ProbeRequestKind {
   /** `GET /api/v1/system/health`, the seed's curl target. */
   READ = 'read',
-  /** `POST /api/v1/items`. */
+  /** `PUT /api/v1/items/{uuid}` with a fresh uuid: idempotent, so HAProxy may replay it. */
   WRITE = 'write',
 }
 
@@ -37,7 +38,7 @@ export interface ProbeOptions {
    */
   readonly concurrency?: number;
   /**
-   * Fraction of requests that are writes (`POST /api/v1/items`), from 0 to 1.
+   * Fraction of requests that are writes (`PUT /api/v1/items/{uuid}`), from 0 to 1.
    * @default 0
    */
   readonly writeRatio?: number;
@@ -113,10 +114,11 @@ export class Probe {
   private async request(kind: ProbeRequestKind, label: string): Promise<ProbeRecord> {
     const sent = performance.now();
     const at = sent - this.startedAt;
+    const id = kind === ProbeRequestKind.WRITE ? randomUUID() : undefined;
     try {
-      const res = kind === ProbeRequestKind.WRITE
-        ? await fetch(`${this.options.url}/api/v1/items`, {
-          method: 'POST',
+      const res = id !== undefined
+        ? await fetch(`${this.options.url}/api/v1/items/${id}`, {
+          method: 'PUT',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ body: label }),
           signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 10_000),
@@ -125,10 +127,7 @@ export class Probe {
       const text = await res.text();
       const latencyMs = performance.now() - sent;
       const server = res.headers.get('x-served-by') ?? undefined;
-      let writeId: string | undefined;
-      if (kind === ProbeRequestKind.WRITE && res.status === 201) {
-        writeId = (JSON.parse(text) as { id: string }).id;
-      }
+      const writeId = id !== undefined && res.ok && (JSON.parse(text) as { id?: string }).id === id ? id : undefined;
       return { at, kind, status: res.status, latencyMs, server, writeId };
     } catch (err) {
       const cause = (err as { cause?: { code?: string } }).cause?.code;

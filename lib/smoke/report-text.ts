@@ -5,7 +5,10 @@ import { ProbeSummary, RelativeWindow } from './summary';
 export interface ComparableReport extends ProbeSummary {
   readonly strategy: string;
   readonly drain: boolean;
-  readonly crash: boolean;
+  /** 'rolling-update' or 'reload'. */
+  readonly scenario: string;
+  /** What each host went through in a rolling update. */
+  readonly fault: string;
   readonly writesLost: number;
   readonly updateMs: number;
 }
@@ -48,9 +51,10 @@ export function renderTimeline(records: readonly ProbeRecord[], windows: readonl
 
 /** A fixed-width comparison table, one row per run. */
 export function renderComparisonTable(reports: readonly ComparableReport[]): string {
-  const header = ['strategy', 'drain', 'requests', 'failures', '503s', 'primary', 'p50 ms', 'p99 ms', 'max ms', 'writes', 'lost', 'update s'];
+  const header = ['strategy', 'what', 'drain', 'requests', 'failures', '503s', 'primary', 'p50 ms', 'p99 ms', 'max ms', 'writes', 'lost', 'update s'];
   const rows = reports.map((r) => [
-    r.strategy + (r.crash ? ' (crash)' : ''),
+    r.strategy,
+    r.scenario === 'reload' ? 'reload' : r.fault,
     r.drain ? 'yes' : 'no',
     String(r.requests),
     String(r.failures),
@@ -64,6 +68,6 @@ export function renderComparisonTable(reports: readonly ComparableReport[]): str
     (r.updateMs / 1000).toFixed(1),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const fmt = (cells: string[]) => cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt)].join('\n');
 }

@@ -1,6 +1,6 @@
 import { ServerAdminState } from '../runtime/haproxy-runtime-client';
 import { pollUntil } from '../runtime/poll';
-import { HostStopOptions, TopologyDriver } from './topology-driver';
+import { HostFault, HostStopOptions, TopologyDriver } from './topology-driver';
 
 /** Options of one rolling update. */
 export interface RollingUpdateOptions {
@@ -17,10 +17,15 @@ export interface RollingUpdateOptions {
    */
   readonly restartDatabase?: boolean;
   /**
-   * Kill instead of stopping gracefully (SIGKILL for the API), to show what a crash costs.
-   * @default false
+   * What happens to each host: a planned update or a fault.
+   * @default HostFault.GRACEFUL
    */
-  readonly crash?: boolean;
+  readonly fault?: HostFault;
+  /**
+   * Hosts to take down, in order.
+   * @default the secondaries in reverse order, then the primary (the seed's server2, then server1)
+   */
+  readonly hosts?: string[];
   /**
    * Milliseconds each host stays down, standing in for the update itself.
    * @default 5000
@@ -70,8 +75,11 @@ export interface UpdateWindow {
 export class RollingUpdate {
   constructor(private readonly driver: TopologyDriver, private readonly options: RollingUpdateOptions) {}
 
-  /** Secondaries in reverse order, the primary last. */
+  /** Secondaries in reverse order, the primary last, unless `hosts` says otherwise. */
   get order(): string[] {
+    if (this.options.hosts) {
+      return this.options.hosts;
+    }
     const [primary, ...secondaries] = this.driver.hosts;
     return [...secondaries.reverse(), primary];
   }
@@ -87,7 +95,7 @@ export class RollingUpdate {
   private async updateHost(host: string): Promise<UpdateWindow> {
     const o = this.options;
     const deadlineMs = o.deadlineMs ?? 60_000;
-    const stop: HostStopOptions = { restartDatabase: o.restartDatabase ?? false, crash: o.crash ?? false };
+    const stop: HostStopOptions = { restartDatabase: o.restartDatabase ?? false, fault: o.fault ?? HostFault.GRACEFUL };
     const start = performance.now();
     const step = (phase: RollingUpdatePhase) => o.onStep?.({ host, phase, time: performance.now() });
 

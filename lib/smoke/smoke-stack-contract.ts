@@ -20,6 +20,8 @@ export function versionVariableName(host: string): string {
   return `${host}_version`;
 }
 
+export const SMOKE_NETWORK = `${SMOKE_NAME_PREFIX}-net`;
+
 export const smokeContainers = {
   haproxy: `${SMOKE_NAME_PREFIX}-haproxy`,
   probe: `${SMOKE_NAME_PREFIX}-probe`,

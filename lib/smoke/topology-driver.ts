@@ -1,11 +1,27 @@
 import { HaproxyServerState, ServerAdminState } from '../runtime/haproxy-runtime-client';
 
+/** What happens to a host: a planned update, or a fault. Each is a driver operation, so one orchestrator runs them all. */
+export enum HostFault {
+  /** A planned update: SIGTERM (the API drains itself and finishes what is in flight), then a new version starts. */
+  GRACEFUL = 'graceful',
+  /** What `cdktf deploy` does to a container: SIGTERM, then its address is gone for the downtime, then a new API starts. */
+  REPLACE = 'replace',
+  /** The API is SIGKILLed and its database crashes (immediate shutdown, recovery on restart). */
+  CRASH = 'crash',
+  /** The host's address silently drops every packet (power off, cut cable); then the host comes back and its processes restart. */
+  HOST_LOSS = 'host-loss',
+  /** Only the host's database crashes; its API keeps running and answers 503 for what needs the database. */
+  DB_CRASH = 'db-crash',
+}
+
+export const HOST_FAULTS: readonly HostFault[] = Object.values(HostFault);
+
 /** How a host goes down for its update. */
 export interface HostStopOptions {
-  /** Also stop the host's database node (and start it again before the API). */
+  /** What happens to the host. */
+  readonly fault: HostFault;
+  /** Also stop the host's database node (and start it again before the API); implied by crash and host-loss. */
   readonly restartDatabase: boolean;
-  /** SIGKILL the API and crash the database instead of stopping them gracefully. */
-  readonly crash: boolean;
 }
 
 /**
@@ -19,9 +35,9 @@ export interface TopologyDriver {
   readonly hosts: string[];
   /** Base URL the probe targets (HAProxy's frontend). */
   readonly url: string;
-  /** Takes a host down for its update. */
+  /** Takes a host down for its update, or injects the fault. */
   stopHost(host: string, options: HostStopOptions): Promise<void>;
-  /** Brings a host back with the new version. */
+  /** Brings a host back with the new version, undoing the fault. */
   startHost(host: string, version: string, options: HostStopOptions): Promise<void>;
   /** HAProxy's view of a server. */
   serverState(host: string): Promise<HaproxyServerState>;
@@ -31,4 +47,6 @@ export interface TopologyDriver {
   waitForReplication(timeoutMs: number): Promise<void>;
   /** How many of `ids` are rows on this host's database node. */
   countRows(host: string, ids: string[]): Promise<number>;
+  /** Applies new weights (one per host) to the running HAProxy without dropping a connection. */
+  reloadLoadBalancer(weights: number[]): Promise<void>;
 }
