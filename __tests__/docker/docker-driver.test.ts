@@ -1,6 +1,6 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { CommandOptions, CommandResult, CommandRunner, dockerPreflight, FailoverStrategy, runDockerSmoke } from '../../lib';
+import { CommandOptions, CommandResult, CommandRunner, dockerPreflight, FailoverStrategy, HostFault, runDockerSmoke } from '../../lib';
 
 interface Call {
   readonly command: string;
@@ -59,9 +59,10 @@ class RecordingRunner implements CommandRunner {
 async function fakeFrontend(): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
     res.setHeader('x-served-by', 'server1');
-    if (req.method === 'POST') {
+    const put = /^\/api\/v1\/items\/([0-9a-f-]{36})$/.exec(req.url ?? '');
+    if (req.method === 'PUT' && put) {
       res.writeHead(201, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ id: '00000000-0000-4000-8000-000000000001' }));
+      res.end(JSON.stringify({ id: put[1] }));
     } else {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"status":"ok"}');
@@ -103,6 +104,37 @@ describe('Docker smoke driver (command runner injected, no Docker needed)', () =
     // The runtime API is reached with docker exec into the HAProxy container.
     expect(runner.calls.some((c) => c.command === 'docker exec -i failover-api-haproxy socat stdio UNIX-CONNECT:/var/lib/haproxy/admin.sock' && c.input === 'show stat\n')).toBe(true);
     expect(report).toMatchObject({ target: 'docker', strategy: 'primary-first', failures: 0, writesLost: 0, containerProbe: { requests: 3, failures: 1 } });
+    expect(report.writesAcked).toBeGreaterThan(0);
+  });
+
+  test('host-loss: each host is taken off the network and killed, then reconnected, restarted and redeployed', async () => {
+    const runner = new RecordingRunner();
+    const { report } = await runDockerSmoke({ runner, frontendUrl: frontend.url, fault: HostFault.HOST_LOSS, hosts: ['server1'], settleMs: 0 });
+    const steps = runner.calls.map((c) => c.command).filter((c) => /^docker (network|kill|start)/.test(c) || c.includes('cdktf deploy'))
+      .map((c) => c.replace('npx --no-install ', ''));
+    expect(steps).toEqual([
+      'cdktf deploy failover-api-smoke --auto-approve',
+      'docker network disconnect --force failover-api-net failover-api-server1-api',
+      'docker network disconnect --force failover-api-net failover-api-server1-db',
+      'docker kill failover-api-server1-api',
+      'docker kill failover-api-server1-db',
+      'docker network connect failover-api-net failover-api-server1-db',
+      'docker network connect failover-api-net failover-api-server1-api',
+      'docker start failover-api-server1-db',
+      'cdktf deploy failover-api-smoke --auto-approve',
+    ]);
+    expect(report.fault).toBe('host-loss');
+  });
+
+  test('db-crash: only the database is killed and started again; nothing is deployed for it', async () => {
+    const runner = new RecordingRunner();
+    await runDockerSmoke({ runner, frontendUrl: frontend.url, fault: HostFault.DB_CRASH, hosts: ['server1'], settleMs: 0 });
+    const steps = runner.calls.map((c) => c.command).filter((c) => /^docker (network|kill|start|stop)/.test(c) || c.includes('cdktf deploy'));
+    expect(steps).toEqual([
+      'npx --no-install cdktf deploy failover-api-smoke --auto-approve',
+      'docker kill failover-api-server1-db',
+      'docker start failover-api-server1-db',
+    ]);
   });
 
   test('with drain: the runtime API drains a server before its deploy and readies it after', async () => {

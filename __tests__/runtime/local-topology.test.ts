@@ -1,4 +1,6 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FailoverStrategy, LocalTopology, pollUntil } from '../../lib';
@@ -73,6 +75,45 @@ describe('LocalTopology (real postgres, pglogical, haproxy)', () => {
     expect((await fetch(`${topology.apiUrl('server2')}/check.txt`)).status).toBe(200);
   });
 
+  test('PUT /api/v1/items/{uuid} is idempotent: a replay writes the same row again, never a second one', async () => {
+    const id = randomUUID();
+    const put = (body: string) => fetch(`${topology.url}/api/v1/items/${id}`, {
+      method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ body }), signal: AbortSignal.timeout(5000),
+    });
+    expect((await put('first')).status).toBe(201);
+    expect((await put('again')).status).toBe(200);
+    const rows = await topology.database('server1').query<{ body: string }>('SELECT body FROM public.items WHERE id = $1', [id]);
+    expect(rows).toEqual([{ body: 'again' }]);
+    expect((await fetch(`${topology.url}/api/v1/items/not-a-uuid`, { method: 'PUT', body: '{}' })).status).toBe(400);
+  });
+
+  test('SIGTERM drains the API itself: 404 on the health path, haproxy stops sending, then it exits', async () => {
+    const stopping = topology.stopApi('server2');
+    // disable-on-404: HAProxy reports the server NOLB once a check got the 404, while the API still serves.
+    await topology.waitForServerStatus('server2', 'NOLB', 10_000);
+    const direct = await fetch(`${topology.apiUrl('server2')}/api/v1/system/health`);
+    expect(direct.status).toBe(200);
+    expect((await fetch(`${topology.apiUrl('server2')}/check.txt`)).status).toBe(404);
+    await stopping;
+    const log = readFileSync(join(topology.baseDir, 'api-server2.log'), 'utf8');
+    expect(log).toMatch(/drained in \d+ ms \(the health check saw the 404 after \d+ ms/);
+    await topology.startApi('server2', 'v1');
+    await topology.waitForServerStatus('server2', 'UP', 15_000);
+  });
+
+  test('isolate() makes a host\'s address drop packets (an iptables rule of our own); reconnect() removes it', async () => {
+    topology.isolate('server2', { apiOnly: true });
+    try {
+      expect(execFileSync('iptables', ['-w', '-S'], { encoding: 'utf8' })).toMatch(/-A FAILOVER-\w+ -d 127\.0\.0\.12\/32 -p tcp -m tcp --dport \d+ -j DROP/);
+      await expect(fetch(`${topology.apiUrl('server2')}/api/v1/system/health`, { signal: AbortSignal.timeout(500) })).rejects.toThrow();
+      expect(topology.isolated).toHaveLength(1);
+    } finally {
+      topology.reconnect('server2');
+    }
+    expect(topology.isolated).toEqual([]);
+    expect((await fetch(`${topology.apiUrl('server2')}/api/v1/system/health`)).status).toBe(200);
+  });
+
   test('replication lag, write on one node to visible on the other (reported)', async () => {
     await topology.waitForReplication();
     const lags: number[] = [];
@@ -95,11 +136,14 @@ describe('LocalTopology (real postgres, pglogical, haproxy)', () => {
 });
 
 describe('LocalTopology teardown', () => {
-  test('stop() leaves no process and no temp dir behind', async () => {
+  test('stop() leaves no process, no temp dir and no iptables rule behind, even with a host still isolated', async () => {
     const topology = await LocalTopology.start();
     const dir = topology.baseDir;
     expect(pidsMentioning(dir).length).toBeGreaterThanOrEqual(3); // 2 postgres, haproxy (+ the APIs' children)
+    topology.isolate('server1');
+    expect(execFileSync('iptables', ['-w', '-S'], { encoding: 'utf8' })).toContain('FAILOVER-');
     await topology.stop();
+    expect(execFileSync('iptables', ['-w', '-S'], { encoding: 'utf8' })).not.toContain('FAILOVER-');
     expect(pidsMentioning(dir)).toEqual([]);
     expect(existsSync(dir)).toBe(false);
     await expect(fetch(`${topology.url}/api/v1/system/health`)).rejects.toThrow();

@@ -1,4 +1,4 @@
-import { ProbeRecord, ProbeRequestKind, renderComparisonTable, renderHtmlReport, renderTimeline, RollingUpdate, summarizeProbe } from '../../lib';
+import { HostFault, ProbeRecord, ProbeRequestKind, renderComparisonTable, renderHtmlReport, renderTimeline, RollingUpdate, summarizeProbe } from '../../lib';
 import { ServerAdminState } from '../../lib';
 import { TopologyDriver } from '../../lib';
 
@@ -22,6 +22,7 @@ describe('probe summary and reports', () => {
     expect(s.p50Ms).toBe(3);
     expect(s.maxMs).toBe(3000);
     expect(s.maxMsInWindows).toBe(3000);
+    expect(s.over1s).toBe(1);
     expect(s.writesAcked).toBe(1);
   });
 
@@ -36,9 +37,9 @@ describe('probe summary and reports', () => {
   });
 
   test('the comparison table has a row per run', () => {
-    const table = renderComparisonTable([{ strategy: 'backup', drain: false, crash: false, ...summarizeProbe(records, windows, 'server1'), writesLost: 0, updateMs: 12_000 }]);
+    const table = renderComparisonTable([{ strategy: 'backup', drain: false, scenario: 'rolling-update', fault: 'graceful', ...summarizeProbe(records, windows, 'server1'), writesLost: 0, updateMs: 12_000 }]);
     expect(table.split('\n')).toHaveLength(3);
-    expect(table).toMatch(/backup\s+no\s+7\s+2\s+1\s+0\.7500/);
+    expect(table).toMatch(/backup\s+graceful\s+no\s+7\s+2\s+1\s+0\.7500/);
   });
 
   test('the HTML report is self-contained and escapes text', () => {
@@ -57,12 +58,13 @@ describe('RollingUpdate', () => {
     };
     return {
       name: 'fake', hosts: ['server1', 'server2'], url: 'http://fake',
-      stopHost: async (h) => { log.push(`stop ${h}`); state[h].status = 'DOWN'; },
+      stopHost: async (h, o) => { log.push(`stop ${h}${o.fault === 'graceful' ? '' : ` (${o.fault})`}`); state[h].status = 'DOWN'; },
       startHost: async (h, v) => { log.push(`start ${h} ${v}`); state[h].status = state[h].status === 'DOWN' && log.includes(`drain ${h}`) ? 'DRAIN' : 'UP'; },
       serverState: async (h) => { const s = state[h]; s.currentSessions = Math.max(0, s.currentSessions - 1); return { name: h, weight: 1, ...s }; },
       setServerState: async (h, st) => { log.push(`${st} ${h}`); if (st === ServerAdminState.READY) state[h].status = 'UP'; },
       waitForReplication: async () => undefined,
       countRows: async (_h, ids) => ids.length,
+      reloadLoadBalancer: async (w) => { log.push(`reload ${w.join('/')}`); },
     };
   }
 
@@ -71,6 +73,13 @@ describe('RollingUpdate', () => {
     const windows = await new RollingUpdate(fakeDriver(log), { version: 'v2', downtimeMs: 0 }).run();
     expect(log).toEqual(['stop server2', 'start server2 v2', 'stop server1', 'start server1 v2']);
     expect(windows.map((w) => w.host)).toEqual(['server2', 'server1']);
+  });
+
+  test('a fault goes through the driver like a stop, to the hosts asked for', async () => {
+    const log: string[] = [];
+    const windows = await new RollingUpdate(fakeDriver(log), { version: 'v2', downtimeMs: 0, fault: HostFault.HOST_LOSS, hosts: ['server1'] }).run();
+    expect(log).toEqual(['stop server1 (host-loss)', 'start server1 v2']);
+    expect(windows.map((w) => w.host)).toEqual(['server1']);
   });
 
   test('with drain: drain, wait for sessions to reach 0, stop, start, ready', async () => {

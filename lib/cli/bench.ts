@@ -1,35 +1,62 @@
-import { FAILOVER_STRATEGIES } from '../haproxy/failover-strategy';
+import { FAILOVER_STRATEGIES, FailoverStrategy } from '../haproxy/failover-strategy';
+import { ExperimentScenario } from '../smoke/experiment';
 import { runLocalSmoke } from '../smoke/local-smoke';
-import { EXPERIMENT_FLAGS, experimentOptions, parse, progressPrinter, runCli } from './cli-options';
+import { HOST_FAULTS, HostFault } from '../smoke/topology-driver';
+import { EXPERIMENT_FLAGS, experimentOptions, faultFlag, parse, progressPrinter, runCli, strategyFlag } from './cli-options';
 
 const USAGE = `usage: npm run bench -- [options]
 
-For each strategy, without and with drain, and once more as a crash (SIGKILL, no drain): a rolling update
-that also restarts each host's database node, under 200 req/s from 16 clients with 1 request in 5 a write,
-with 18 s of steady traffic before and after the update, so each run makes over 10,000 requests.
-Prints one JSON object per run on stdout (progress goes to stderr). Takes 9 to 12 minutes.
+The fault matrix: for each strategy, a rolling fault through server2 then server1 for each of graceful,
+replace, crash, db-crash, host-loss for 8 s and host-loss for 15 s, and a run of 15 HAProxy reloads. The load
+is 200 req/s from 16 clients with 1 request in 5 an idempotent write, with 18 s of steady traffic before and
+after, so each run makes over 10,000 requests. Prints one JSON object per run on stdout (progress goes to
+stderr). replace and host-loss need root (iptables). Takes about 25 minutes.
 
+  --strategy S        only this strategy
+  --fault F           only this fault (reload: only the reload runs)
   --rate N            requests per second (default 200)
   --concurrency N     concurrent clients (default 16)
   --inter MS          health-check interval (default 2000)
-  --downtime MS       how long each host stays down (default 5000)
-  --settle MS         steady traffic before and after the update (default 18000)`;
+  --downtime MS       how long each host stays down, host-loss aside (default 5000)
+  --settle MS         steady traffic before and after (default 18000)`;
+
+interface BenchFault {
+  readonly fault: HostFault;
+  readonly scenario: ExperimentScenario;
+  readonly downtimeMs?: number;
+}
+
+interface BenchRun extends BenchFault {
+  readonly strategy: FailoverStrategy;
+}
 
 runCli(USAGE, async () => {
-  const values = parse(process.argv.slice(2), EXPERIMENT_FLAGS);
+  const values = parse(process.argv.slice(2), { ...EXPERIMENT_FLAGS, strategy: { type: 'string' } });
   if (values.help) {
     console.log(USAGE);
     return 0;
   }
-  const base = experimentOptions(values, { rate: 200, concurrency: 16, writes: true, restartDatabase: true, settleMs: 18_000 });
-  const plan = FAILOVER_STRATEGIES.flatMap((strategy) => [
-    { strategy, drain: false, crash: false },
-    { strategy, drain: true, crash: false },
-    { strategy, drain: false, crash: true },
+  const onlyReload = values.fault === 'reload';
+  const onlyFault = values.fault === undefined || onlyReload ? undefined : faultFlag(values);
+  const base = experimentOptions({ ...values, fault: undefined }, { rate: 200, concurrency: 16, writes: true, restartDatabase: false, settleMs: 18_000 });
+  const strategies = values.strategy === undefined ? FAILOVER_STRATEGIES : [strategyFlag(values.strategy)];
+  const faults: BenchFault[] = HOST_FAULTS.flatMap((fault) => (fault === HostFault.HOST_LOSS ? [8000, 15_000] : [undefined])
+    .map((downtimeMs) => ({ fault, downtimeMs, scenario: ExperimentScenario.ROLLING_UPDATE })));
+  const plan: BenchRun[] = strategies.flatMap((strategy) => [
+    ...faults.filter((f) => !onlyReload && (onlyFault === undefined || f.fault === onlyFault)).map((f) => ({ ...f, strategy })),
+    ...(onlyFault === undefined ? [{ strategy, fault: HostFault.GRACEFUL, scenario: ExperimentScenario.RELOAD }] : []),
   ]);
   for (const [i, run] of plan.entries()) {
-    const progress = progressPrinter(`run ${i + 1}/${plan.length} ${run.strategy}${run.drain ? ' + drain' : ''}${run.crash ? ' (crash)' : ''}: `);
-    const { report } = await runLocalSmoke({ ...base, ...run, onProgress: progress, onStep: (s) => progress(`${s.host} ${s.phase}`) });
+    const what = run.scenario === ExperimentScenario.RELOAD ? 'reload' : `${run.fault}${run.downtimeMs ? ` ${run.downtimeMs / 1000} s` : ''}`;
+    const progress = progressPrinter(`run ${i + 1}/${plan.length} ${run.strategy} ${what}: `);
+    const { report } = await runLocalSmoke({
+      ...base,
+      ...run,
+      downtimeMs: run.downtimeMs ?? base.downtimeMs,
+      reloads: 15,
+      onProgress: progress,
+      onStep: (s) => progress(`${s.host} ${s.phase}`),
+    });
     console.log(JSON.stringify(report));
   }
   return 0;

@@ -14,7 +14,17 @@ One rolling update (server2, then server1) under the curl-style probe, on real h
   --concurrency N     concurrent clients (default 1)
   --writes            make 1 request in 5 a write (POST /api/v1/items), checked on both nodes afterwards
   --restart-db        restart each host's database node along with its API
-  --crash             SIGKILL the API (and crash the database) instead of a graceful stop
+  --fault F           what happens to each host (default graceful):
+                        graceful   SIGTERM: the API drains itself, then a new version starts
+                        replace    as cdktf deploy replaces a container: SIGTERM, then its address
+                                   drops every packet for the downtime, then a new API starts
+                        crash      SIGKILL the API and crash its database
+                        host-loss  the host's address drops every packet and its processes die;
+                                   after the downtime it comes back and they restart
+                        db-crash   only the database crashes; the API keeps running
+                      replace and host-loss drop packets with iptables and need root
+  --crash             short for --fault crash
+  --reload            no host goes down: reload HAProxy 5 times, a second apart, with new weights
   --inter MS          health-check interval (default 2000; the seed's is 5000)
   --downtime MS       how long each host stays down (default 5000)
   --settle MS         steady traffic before and after the update (default 2000)
@@ -63,6 +73,9 @@ runCli(USAGE, async () => {
   if (target === 'docker' && (values.inter !== undefined || values.downtime !== undefined)) {
     throw new UsageError('--inter and --downtime apply to the local target; the Docker smoke stack checks every 2000 ms and its downtime is the deploy itself');
   }
+  if (target === 'docker' && values.reload) {
+    throw new UsageError('--reload applies to the local target; on Docker a config change is a cdktf deploy');
+  }
   if (target === 'local' && values.keep) {
     throw new UsageError('--keep applies to --target docker; the local target always stops what it started');
   }
@@ -71,7 +84,8 @@ runCli(USAGE, async () => {
     : await runLocalSmoke(options);
 
   const [line, marks] = renderTimeline(records, report.windows);
-  console.log(`strategy ${report.strategy}${report.drain ? ' with drain' : ''}: ${report.requests} requests, ${report.failures} failed, ` +
+  const what = report.scenario === 'reload' ? 'reloads' : `${report.fault}${report.drain ? ' with drain' : ''}`;
+  console.log(`strategy ${report.strategy}, ${what}: ${report.requests} requests, ${report.failures} failed, ` +
     `primary share ${report.primaryShare}, p50 ${report.p50Ms} ms, p99 ${report.p99Ms} ms, max ${report.maxMs} ms, ` +
     `${report.writesAcked} writes acknowledged, ${report.writesLost} lost, update took ${(report.updateMs / 1000).toFixed(1)} s`);
   console.log(`  ${line}\n  ${marks}\n  ${TIMELINE_LEGEND}`);

@@ -1,10 +1,12 @@
 import { FailoverStrategy } from '../haproxy/failover-strategy';
 import { HaproxyFailureHandling, HaproxyHealthCheck, HaproxyTimeouts } from '../haproxy/haproxy-config-props';
 import { LocalTopology } from '../runtime/local-topology';
+import { PacketFilter } from '../runtime/packet-filter';
 import { ExperimentOptions, runRollingUpdateExperiment } from './experiment';
 import { LocalDriver } from './local-driver';
 import { SmokeResult } from './smoke-report';
 import { SMOKE_HEALTH_CHECK } from './smoke-stack-contract';
+import { HostFault } from './topology-driver';
 
 /** Options of one smoke run on the local runtime. */
 export interface LocalSmokeOptions extends ExperimentOptions {
@@ -35,6 +37,9 @@ export interface LocalSmokeOptions extends ExperimentOptions {
 export async function runLocalSmoke(options: LocalSmokeOptions = {}): Promise<SmokeResult> {
   const strategy = options.strategy ?? FailoverStrategy.WEIGHTED_STICK;
   const healthCheck = { ...SMOKE_HEALTH_CHECK, ...options.healthCheck };
+  if (options.fault === HostFault.REPLACE || options.fault === HostFault.HOST_LOSS) {
+    PacketFilter.assertAvailable(); // before anything starts
+  }
   const topology = await LocalTopology.start({
     strategy, healthCheck, timeouts: options.timeouts, failureHandling: options.failureHandling, onProgress: options.onProgress,
   });

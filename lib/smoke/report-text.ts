@@ -51,7 +51,7 @@ export function renderTimeline(records: readonly ProbeRecord[], windows: readonl
 
 /** A fixed-width comparison table, one row per run. */
 export function renderComparisonTable(reports: readonly ComparableReport[]): string {
-  const header = ['strategy', 'what', 'drain', 'requests', 'failures', '503s', 'primary', 'p50 ms', 'p99 ms', 'max ms', 'writes', 'lost', 'update s'];
+  const header = ['strategy', 'what', 'drain', 'requests', 'failures', '503s', 'primary', 'p50 ms', 'p99 ms', 'max ms', '>1 s', 'writes', 'lost', 'update s'];
   const rows = reports.map((r) => [
     r.strategy,
     r.scenario === 'reload' ? 'reload' : r.fault,
@@ -63,6 +63,7 @@ export function renderComparisonTable(reports: readonly ComparableReport[]): str
     r.p50Ms.toFixed(1),
     r.p99Ms.toFixed(1),
     r.maxMs.toFixed(1),
+    String(r.over1s),
     String(r.writesAcked),
     String(r.writesLost),
     (r.updateMs / 1000).toFixed(1),

@@ -21,6 +21,8 @@ export interface ProbeSummary {
   readonly maxMs: number;
   /** Slowest request sent during an update window. */
   readonly maxMsInWindows: number;
+  /** Requests that took over a second: a client would call them stalls. */
+  readonly over1s: number;
   readonly writesAcked: number;
 }
 
@@ -60,6 +62,7 @@ export function summarizeProbe(records: readonly ProbeRecord[], windows: readonl
     p99Ms: round(percentile(latencies, 99)),
     maxMs: round(latencies[latencies.length - 1] ?? 0),
     maxMsInWindows: round(inside.length === 0 ? 0 : Math.max(...inside)),
+    over1s: records.filter((r) => r.latencyMs > 1000).length,
     writesAcked: records.filter((r) => r.writeId !== undefined).length,
   };
 }
