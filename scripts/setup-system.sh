@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the local runtime and tests need, if any is missing.
+# Installs the Debian packages the local runtime and tests need, if any is missing: haproxy and PostgreSQL 15
+# with pglogical (the versions the shipped images run), iptables and iproute2 for the network faults, and socat,
+# which the HAProxy image's reloader uses and its test runs here.
 # As root it installs them with apt; otherwise it prints the command to run and fails.
 set -euo pipefail
 
-PACKAGES=(haproxy postgresql-15 postgresql-15-pglogical)
+PACKAGES=(haproxy postgresql-15 postgresql-15-pglogical iptables iproute2 socat)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -67,10 +67,10 @@ describe('ApiHost', () => {
       name: 'fa-server1-api',
       image: 'api:test',
       stop_signal: 'SIGTERM',
-      // The default health check (inter 5000, timeout 2000): 8 s to drain, 10 s of grace, 5 s to exit.
-      stop_timeout: 23,
-      destroy_grace_seconds: 23,
-      env: expect.arrayContaining(['SERVER_NAME=server1', 'VERSION=v7', 'PORT=8080', 'HEALTH_PATH=/check.txt', 'DRAIN_TIMEOUT_MS=8000',
+      // Up to 30 s to drain (it ends once a check has seen the 404), 0.5 s of quiet, 10 s of grace, 5 s to exit.
+      stop_timeout: 46,
+      destroy_grace_seconds: 46,
+      env: expect.arrayContaining(['SERVER_NAME=server1', 'VERSION=v7', 'PORT=8080', 'HEALTH_PATH=/check.txt', 'DRAIN_TIMEOUT_MS=30000',
         'DRAIN_QUIET_MS=500', 'SHUTDOWN_GRACE_MS=10000', expect.stringMatching(/^DATABASE_URL=postgres:\/\/api:\$\{urlencode\(var\.api_password\)\}@fa-server1-db:5432\/api$/)]),
     });
     expect(synth).toHaveResourceWithProperties(Container, { name: 'fa-server1-db' });
@@ -79,7 +79,7 @@ describe('ApiHost', () => {
 });
 
 describe('HaproxyLoadBalancer', () => {
-  test('publishes the frontend, keeps the runtime API socket in a volume, and uploads a valid config', () => {
+  test('publishes the frontend, keeps the runtime API socket in a volume, and has a config writer put a valid config there', () => {
     const { stack } = stackWithSecrets();
     const provider = new DockerProvider(stack, 'docker', {});
     const lb = new HaproxyLoadBalancer(stack, 'lb', {
@@ -93,9 +93,35 @@ describe('HaproxyLoadBalancer', () => {
       volumes: [expect.objectContaining({ container_path: '/var/lib/haproxy' })],
     });
     expect(synth).toHaveResourceWithProperties(Volume, { name: 'fa-haproxy-runtime' });
-    expect(lb.configText).toContain('stats socket /var/lib/haproxy/admin.sock mode 600 level admin');
+    expect(lb.configText).toContain('stats socket /var/lib/haproxy/admin.sock mode 600 level admin expose-fd listeners');
+    expect(lb.configText).toContain('server-state-file /var/lib/haproxy/server-state');
     expect(lb.configText).not.toMatch(/stats socket .*(ipv4@|:\d+)/);
     expectValidHaproxyConfig(lb.configText);
+    // HAProxy itself carries no config: a config change never replaces it.
+    const json = synthJson(stack);
+    const haproxy = Object.values(resourcesOf(json, 'docker_container')).find((c) => c.name === 'fa-haproxy')!;
+    expect(haproxy.upload).toBeUndefined();
+    expect(haproxy.depends_on).toEqual([expect.stringMatching(/^docker_container\.lb_config-writer_/)]);
+  });
+
+  test('the config writer: validates with haproxy -c, swaps the file in atomically, runs once, and fails the deploy if refused', () => {
+    const { stack } = stackWithSecrets();
+    const provider = new DockerProvider(stack, 'docker', {});
+    const lb = new HaproxyLoadBalancer(stack, 'lb', {
+      provider, containerName: 'fa-haproxy', image: 'haproxy:test', publishPort: 9080,
+      config: { servers: [{ name: 'server1', address: '10.0.0.5', port: 8080 }, { name: 'server2', address: '10.0.0.6', port: 8080 }] },
+    });
+    const writer = Object.values(resourcesOf(synthJson(stack), 'docker_container')).find((c) => c.name === 'fa-haproxy-config')!;
+    expect(writer).toMatchObject({
+      image: 'haproxy:test',
+      must_run: false,
+      attach: true,
+      restart: 'no',
+      upload: [{ file: '/etc/haproxy/staged.cfg', content: lb.configText }],
+      volumes: [expect.objectContaining({ container_path: '/var/lib/haproxy' })],
+      entrypoint: ['sh', '-c', 'haproxy -c -q -f /etc/haproxy/staged.cfg && cp /etc/haproxy/staged.cfg /var/lib/haproxy/haproxy.cfg.new && mv -f /var/lib/haproxy/haproxy.cfg.new /var/lib/haproxy/haproxy.cfg'],
+    });
+    expect(writer.lifecycle).toEqual({ postcondition: [{ condition: '${self.exit_code == 0}', error_message: expect.stringContaining('haproxy -c refused') }] });
   });
 });
 
@@ -104,13 +130,13 @@ describe('FailoverApi', () => {
     const { stack, api } = failoverApi();
     const synth = Testing.synth(stack);
     expect(synth).toHaveProvider(DockerProvider);
-    expect(synth).toHaveResourceWithProperties(Network, { name: 'failover-api-net', ipam_config: [{ subnet: '172.28.0.0/24' }] });
-    expect(synth).toHaveResourceWithProperties(Image, { name: 'cdktf-failover-api/haproxy:2.8', keep_locally: true });
-    expect(synth).toHaveResourceWithProperties(Image, { name: 'cdktf-failover-api/postgres-pglogical:16' });
+    expect(synth).toHaveResourceWithProperties(Network, { name: 'failover-api-net', ipam_config: [{ subnet: '172.28.0.0/24', gateway: '172.28.0.1' }] });
+    expect(synth).toHaveResourceWithProperties(Image, { name: 'cdktf-failover-api/haproxy:2.6', keep_locally: true });
+    expect(synth).toHaveResourceWithProperties(Image, { name: 'cdktf-failover-api/postgres-pglogical:15' });
     expect(synth).toHaveResourceWithProperties(Image, { name: 'cdktf-failover-api/reference-api:local' });
     expect(api.endpointUrl).toBe('http://localhost:8080');
     expect(api.hosts.map((h) => h.apiContainer)).toHaveLength(2);
-    expect(Object.keys(resourcesOf(synthJson(stack), 'docker_container'))).toHaveLength(5);
+    expect(Object.keys(resourcesOf(synthJson(stack), 'docker_container'))).toHaveLength(6); // 2 APIs, 2 databases, HAProxy, its config writer
   });
 
   test('caller-supplied images are used as they are, and nothing is built', () => {
@@ -118,7 +144,7 @@ describe('FailoverApi', () => {
     const json = synthJson(stack);
     expect(resourcesOf(json, 'docker_image')).toEqual({});
     const images = Object.values(resourcesOf(json, 'docker_container')).map((c) => c.image).sort();
-    expect(images).toEqual(['registry.example/api:1.2.3', 'registry.example/api:1.2.3', 'registry.example/haproxy:2.8', 'registry.example/pg:16', 'registry.example/pg:16']);
+    expect(images).toEqual(['registry.example/api:1.2.3', 'registry.example/api:1.2.3', 'registry.example/haproxy:2.8', 'registry.example/haproxy:2.8', 'registry.example/pg:16', 'registry.example/pg:16']);
   });
 
   test.each(Object.values(FailoverStrategy))('strategy %s reaches the rendered config', (strategy) => {
@@ -127,12 +153,13 @@ describe('FailoverApi', () => {
     expectValidHaproxyConfig(api.loadBalancer.configText);
   });
 
-  test('the self-drain follows the health check: the API env and stop timeouts are derived from it', () => {
-    const { api } = failoverApi({ healthCheck: { intervalMs: 2000, timeoutMs: 1000, path: '/healthz' } });
-    expect(api.hosts.map((h) => h.drain)).toEqual([{ drainTimeoutMs: 4000, quietMs: 500, shutdownGraceMs: 10_000, stopTimeoutSeconds: 19 }, expect.anything()]);
+  test('the self-drain follows the health check: a slow one lengthens the drain bound and the stop timeouts', () => {
+    const { api } = failoverApi({ healthCheck: { intervalMs: 40_000, timeoutMs: 1000, path: '/healthz' } });
+    expect(api.hosts.map((h) => h.drain)).toEqual([{ drainTimeoutMs: 42_000, quietMs: 500, shutdownGraceMs: 10_000, stopTimeoutSeconds: 58 }, expect.anything()]);
     const env = api.hosts[0].apiContainer.envInput ?? [];
-    expect(env).toEqual(expect.arrayContaining(['HEALTH_PATH=/healthz', 'DRAIN_TIMEOUT_MS=4000']));
-    expect(api.hosts[0].apiContainer.destroyGraceSecondsInput).toBe(19);
+    expect(env).toEqual(expect.arrayContaining(['HEALTH_PATH=/healthz', 'DRAIN_TIMEOUT_MS=42000']));
+    expect(api.hosts[0].apiContainer.destroyGraceSecondsInput).toBe(58);
+    expect(api.hosts[0].apiContainer.stopTimeoutInput).toBe(58);
     expect(api.loadBalancer.configText).toContain('option httpchk GET /healthz HTTP/1.0\n    http-check disable-on-404\n');
   });
 
@@ -141,6 +168,27 @@ describe('FailoverApi', () => {
     expect(api.hosts[0].drain.drainTimeoutMs).toBe(0);
     expect(api.hosts[0].apiContainer.envInput).toContain('DRAIN_TIMEOUT_MS=0');
     expect(api.loadBalancer.configText).not.toContain('disable-on-404');
+  });
+
+  test('your own API: per-host images, extra env, command, limits and logging', () => {
+    const { stack, api } = failoverApi({
+      hosts: [{ name: 'server1', version: 'v2', image: 'me/api:2.0' }, { name: 'server2', version: 'v1', image: 'me/api:1.9' }],
+      apiContainer: { environment: { FEATURE_X: 'on' }, command: ['node', 'dist/server.js'], memoryMb: 512, cpus: 1.5, logOptions: { 'max-size': '50m' } },
+    });
+    expect(api.hosts.map((h) => h.apiContainer.imageInput)).toEqual(['me/api:2.0', 'me/api:1.9']);
+    const synth = Testing.synth(stack);
+    expect(synth).toHaveResourceWithProperties(Container, {
+      name: 'failover-api-server1-api',
+      env: expect.arrayContaining(['FEATURE_X=on', 'SERVER_NAME=server1']),
+      command: ['node', 'dist/server.js'],
+      memory: 512,
+      cpus: '1.5',
+      log_driver: 'json-file',
+      log_opts: { 'max-size': '50m' },
+      wait: true,
+    });
+    // Both hosts bring their own image, so the reference API is not built.
+    expect(Object.keys(resourcesOf(synthJson(stack), 'docker_image')).filter((k) => k.includes('api-image'))).toEqual([]);
   });
 
   test('no Terraform template sequence sneaks into rendered files or commands', () => {

@@ -1,8 +1,9 @@
-import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { TerraformStack, TerraformVariable } from 'cdktf';
+import { testApp } from '../support/synth';
 import { FailoverApi, FailoverApiProps, ValidationError } from '../../lib';
 
 function attempt(patch: (secrets: { apiPassword: string; replicationPassword: string }) => Partial<FailoverApiProps>): () => FailoverApi {
-  const stack = new TerraformStack(Testing.app(), 'stack');
+  const stack = new TerraformStack(testApp(), 'stack');
   const secret = (id: string) => new TerraformVariable(stack, id, { type: 'string', sensitive: true }).stringValue;
   const secrets = { apiPassword: secret('api_password'), replicationPassword: secret('replication_password') };
   const props = { hosts: [{ name: 'server1', version: 'v1' }, { name: 'server2', version: 'v1' }], ...secrets, ...patch(secrets) } as FailoverApiProps;
@@ -27,6 +28,11 @@ const CASES: [string, Parameters<typeof attempt>[0], string][] = [
   ['literal replication password', () => ({ replicationPassword: 'hunter2' }), 'replicationPassword: must not be a literal string (it would be written in plain text into cdk.tf.json): pass the value of a sensitive TerraformVariable instead'],
   ['machines for some hosts only', () => ({ hosts: [{ name: 'server1', version: 'v1', machine: machine('10.0.0.5') }, { name: 'server2', version: 'v1' }], loadBalancer: machine('10.0.0.4') }), 'hosts[].machine: the multi-host topology needs a machine for every host and for loadBalancer; give all of them, or none for the single-host topology'],
   ['bad docker host', () => ({ hosts: [{ name: 'server1', version: 'v1', machine: { dockerHost: 'http://x', address: '10.0.0.5' } }, { name: 'server2', version: 'v1', machine: machine('10.0.0.6') }], loadBalancer: machine('10.0.0.4') }), 'hosts[0].machine.dockerHost: must be a Docker host URL such as ssh://deploy@10.0.0.5, got "http://x"'],
+  ['reserved env name', () => ({ apiContainer: { environment: { DATABASE_URL: 'x' } } }), 'apiContainer.environment.DATABASE_URL: is set by the library (the env contract: HOST, PORT, SERVER_NAME, VERSION, DATABASE_URL, HEALTH_PATH, DRAIN_TIMEOUT_MS, DRAIN_QUIET_MS, SHUTDOWN_GRACE_MS); use another name'],
+  ['bad env name', () => ({ apiContainer: { environment: { 'A-B': 'x' } } }), 'apiContainer.environment.A-B: must be a variable name of letters, digits and _, not starting with a digit, got "A-B"'],
+  ['empty command', () => ({ apiContainer: { command: [] } }), "apiContainer.command: must be a non-empty list of strings, e.g. ['node', 'server.js']"],
+  ['tiny memory', () => ({ apiContainer: { memoryMb: 1 } }), 'apiContainer.memoryMb: must be an integer from 6 to 1048576, got 1'],
+  ['zero cpus', () => ({ apiContainer: { cpus: 0 } }), 'apiContainer.cpus: must be a number of CPUs above 0, e.g. 1.5, got 0'],
   ['bad subnet', () => ({ networkSubnet: '172.28.0.0/99' }), 'networkSubnet: must be an IP address or CIDR block such as 10.0.0.0/8, got "172.28.0.0/99"'],
 ];
 

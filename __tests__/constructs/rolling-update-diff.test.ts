@@ -1,46 +1,57 @@
-import { Testing } from 'cdktf';
+import { TerraformStack, TerraformVariable } from 'cdktf';
+import { FailoverApi, FailoverApiProps, FailoverStrategy } from '../../lib';
 import { SmokeStack } from '../../stacks/smoke-stack';
-import { SynthesizedStack } from '../support/synth';
+import { synthJson, SynthesizedStack, testApp } from '../support/synth';
+import { planBetween } from '../support/terraform-plan';
 
-// What a `cdktf deploy` changes when one host's version changes: Terraform replaces exactly the resources
-// whose synthesized JSON differs, so comparing two syntheses shows the blast radius of a rolling-update step.
-function synthWithVersions(server1: string, server2: string): SynthesizedStack {
-  const app = Testing.app({ context: {} });
-  const stack = new SmokeStack(app, 'smoke');
-  // Set the variables' defaults as `-var server2_version=...` would set their values.
-  const json = JSON.parse(Testing.synth(stack)) as SynthesizedStack;
+// `terraform plan` cannot run here (no provider registry), so the plan is read off two syntheses: what changes,
+// and whether the provider replaces or updates it (its ForceNew attributes, support/terraform-plan.ts).
+
+function smokeWithVersions(server1: string, server2: string): SynthesizedStack {
+  const json = synthJson(new SmokeStack(testApp({}), 'smoke'));
+  // Set the variables as `TF_VAR_server2_version=...` would.
   return JSON.parse(JSON.stringify(json).replace(/\$\{var\.server1_version\}/g, server1).replace(/\$\{var\.server2_version\}/g, server2)) as SynthesizedStack;
 }
 
-function changedResources(before: SynthesizedStack, after: SynthesizedStack): string[] {
-  const changed: string[] = [];
-  for (const [type, resources] of Object.entries(after.resource)) {
-    for (const [name, body] of Object.entries(resources)) {
-      if (JSON.stringify(before.resource[type]?.[name]) !== JSON.stringify(body)) {
-        changed.push(`${type}.${name}`);
-      }
-    }
-  }
-  return changed;
+function failoverApi(props: Partial<FailoverApiProps> = {}): SynthesizedStack {
+  const stack = new TerraformStack(testApp({}), 'stack');
+  const secret = (id: string) => new TerraformVariable(stack, id, { type: 'string', sensitive: true }).stringValue;
+  new FailoverApi(stack, 'api', {
+    hosts: [{ name: 'server1', version: 'v1' }, { name: 'server2', version: 'v1' }],
+    apiPassword: secret('api_password'),
+    replicationPassword: secret('replication_password'),
+    ...props,
+  });
+  return synthJson(stack);
 }
 
-describe('rolling update through Terraform', () => {
-  test('changing server2\'s version changes only server2\'s API container', () => {
-    const changed = changedResources(synthWithVersions('v1', 'v1'), synthWithVersions('v1', 'v2'));
-    expect(changed).toHaveLength(1);
-    expect(changed[0]).toMatch(/^docker_container\.failover-api_server2_api_[0-9A-F]{8}$/);
+describe('what a deploy does, from two syntheses', () => {
+  test('a second synth with no change is identical: no perpetual diff from us', () => {
+    expect(planBetween(smokeWithVersions('v1', 'v1'), smokeWithVersions('v1', 'v1'))).toEqual({});
+    expect(planBetween(failoverApi(), failoverApi())).toEqual({});
   });
 
-  test('then changing server1\'s version changes only server1\'s API container', () => {
-    const changed = changedResources(synthWithVersions('v1', 'v2'), synthWithVersions('v2', 'v2'));
-    expect(changed).toEqual([expect.stringMatching(/^docker_container\.failover-api_server1_api_[0-9A-F]{8}$/)]);
+  test('changing server2\'s version replaces server2\'s API container and nothing else', () => {
+    const plan = planBetween(smokeWithVersions('v1', 'v1'), smokeWithVersions('v1', 'v2'));
+    expect(Object.entries(plan)).toEqual([[expect.stringMatching(/^docker_container\.failover-api_server2_api_/), 'replace']]);
   });
 
-  test('the version reaches the API container\'s env only', () => {
-    const json = synthWithVersions('v1', 'v9');
-    const withVersion = Object.entries(json.resource.docker_container).filter(([, c]) => JSON.stringify(c).includes('v9')).map(([n]) => n);
-    expect(withVersion).toEqual([expect.stringMatching(/^failover-api_server2_api_/)]);
-    const api = json.resource.docker_container[withVersion[0]];
-    expect(api.env).toContain('VERSION=v9');
+  test('then changing server1\'s version replaces only server1\'s API container', () => {
+    const plan = planBetween(smokeWithVersions('v1', 'v2'), smokeWithVersions('v2', 'v2'));
+    expect(Object.entries(plan)).toEqual([[expect.stringMatching(/^docker_container\.failover-api_server1_api_/), 'replace']]);
+  });
+
+  test.each<[string, Partial<FailoverApiProps>, Partial<FailoverApiProps>]>([
+    ['weights 100/1 to 50/2', {}, { hosts: [{ name: 'server1', version: 'v1', weight: 50 }, { name: 'server2', version: 'v1', weight: 2 }] }],
+    ['health-check interval 5000 to 2000 ms', {}, { healthCheck: { intervalMs: 2000 } }],
+    ['strategy weighted-stick to primary-first', {}, { strategy: FailoverStrategy.PRIMARY_FIRST }],
+  ])('%s replaces only the config writer: HAProxy keeps running and reloads', (_what, before, after) => {
+    const plan = planBetween(failoverApi(before), failoverApi(after));
+    expect(Object.entries(plan)).toEqual([[expect.stringMatching(/^docker_container\.api_haproxy_config-writer_[0-9A-F]{8}$/), 'replace']]);
+  });
+
+  test('a memory limit changes in place; nothing is replaced', () => {
+    const plan = planBetween(failoverApi(), failoverApi({ apiContainer: { memoryMb: 512 } }));
+    expect(Object.values(plan)).toEqual(['update', 'update']);
   });
 });

@@ -17,10 +17,10 @@ describe('stacks', () => {
     expect(synthNormalized(new ProductionStack(testApp(), 'production', { machines }))).toMatchSnapshot();
   });
 
-  test('the smoke stack\'s haproxy upload passes haproxy -c and carries the seed\'s weighted stick-table backend', () => {
+  test('the smoke stack\'s haproxy config passes haproxy -c and carries the seed\'s weighted stick-table backend', () => {
     const json = synthJson(new SmokeStack(testApp(), 'smoke'));
-    const haproxy = resourceAt(json, 'docker_container', 'failover-api_haproxy_container');
-    const upload = (haproxy.upload as { file: string; content: string }[]).find((u) => u.file === '/usr/local/etc/haproxy/haproxy.cfg');
+    const writer = resourceAt(json, 'docker_container', 'failover-api_haproxy_config-writer');
+    const upload = (writer.upload as { file: string; content: string }[]).find((u) => u.file === '/etc/haproxy/staged.cfg');
     expect(upload).toBeDefined();
     const cfg = upload!.content;
     expectValidHaproxyConfig(cfg);
@@ -35,10 +35,10 @@ describe('stacks', () => {
     expect(cfg).toContain('init-addr last,libc,none');
   });
 
-  test('the production stack\'s haproxy upload passes haproxy -c and addresses servers by machine', () => {
+  test('the production stack\'s haproxy config passes haproxy -c and addresses servers by machine', () => {
     const json = synthJson(new ProductionStack(testApp(), 'production', { machines }));
-    const haproxy = resourceAt(json, 'docker_container', 'failover-api_haproxy_container');
-    const cfg = (haproxy.upload as { content: string }[])[0].content;
+    const writer = resourceAt(json, 'docker_container', 'failover-api_haproxy_config-writer');
+    const cfg = (writer.upload as { content: string }[])[0].content;
     expectValidHaproxyConfig(cfg);
     expect(cfg).toContain('server server1 10.0.0.5:8080 check weight 100');
     expect(cfg).toContain('server server2 10.0.0.6:8080 check weight 1');
@@ -67,7 +67,7 @@ describe('stacks', () => {
     expect(json.variable?.api_password).toMatchObject({ type: 'string', sensitive: true });
     expect(json.variable?.replication_password).toMatchObject({ type: 'string', sensitive: true });
     expect(JSON.stringify(json.output)).not.toMatch(/password/);
-    expect(Object.keys(resourcesOf(json, 'docker_container')).length).toBe(6); // 2 api, 2 db, haproxy, probe
+    expect(Object.keys(resourcesOf(json, 'docker_container')).length).toBe(7); // 2 api, 2 db, haproxy, its config writer, probe
   });
 
   test('the smoke stack has one version variable per host and a probe running the seed\'s curl loop', () => {

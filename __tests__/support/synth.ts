@@ -1,4 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { App, TerraformStack, Testing } from 'cdktf';
+
+// Every outdir a test app gets; removeTestOutdirs() (after each test file) deletes them.
+const outdirs: string[] = [];
 
 /** Synthesized JSON with asset hashes replaced, so snapshots do not churn when the API's code changes. */
 export function synthNormalized(stack: TerraformStack): string {
@@ -17,9 +23,20 @@ export interface SynthesizedStack {
   provider?: Record<string, Record<string, unknown>[]>;
 }
 
-/** A fresh app whose stacks are synthesized without touching cdktf.json or the real outdir. */
-export function testApp(): App {
-  return Testing.app();
+/**
+ * A fresh app whose stacks are synthesized without touching cdktf.json or the real outdir. Its temp outdir is
+ * removed after the test file (jest.setup.ts), so a run leaves no `cdktf.outdir.*` behind.
+ */
+export function testApp(context?: Record<string, unknown>): App {
+  const outdir = mkdtempSync(join(tmpdir(), 'cdktf.outdir.'));
+  outdirs.push(outdir);
+  return Testing.app({ outdir, context });
+}
+
+export function removeTestOutdirs(): void {
+  for (const dir of outdirs.splice(0)) {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Resources of one type, by Terraform name. */

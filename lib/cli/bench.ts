@@ -8,7 +8,7 @@ const USAGE = `usage: npm run bench -- [options]
 
 The fault matrix: for each strategy, a rolling fault through server2 then server1 for each of graceful,
 replace, crash, db-crash, host-loss for 8 s and host-loss for 15 s, and a run of 15 HAProxy reloads. The load
-is 200 req/s from 16 clients with 1 request in 5 an idempotent write, with 18 s of steady traffic before and
+is 200 req/s from 16 clients with 1 request in 5 an idempotent write, with 20 s of steady traffic before and
 after, so each run makes over 10,000 requests. Prints one JSON object per run on stdout (progress goes to
 stderr). replace and host-loss need root (iptables). Takes about 25 minutes.
 
@@ -18,7 +18,7 @@ stderr). replace and host-loss need root (iptables). Takes about 25 minutes.
   --concurrency N     concurrent clients (default 16)
   --inter MS          health-check interval (default 2000)
   --downtime MS       how long each host stays down, host-loss aside (default 5000)
-  --settle MS         steady traffic before and after (default 18000)`;
+  --settle MS         steady traffic before and after (default 20000)`;
 
 interface BenchFault {
   readonly fault: HostFault;
@@ -38,7 +38,7 @@ runCli(USAGE, async () => {
   }
   const onlyReload = values.fault === 'reload';
   const onlyFault = values.fault === undefined || onlyReload ? undefined : faultFlag(values);
-  const base = experimentOptions({ ...values, fault: undefined }, { rate: 200, concurrency: 16, writes: true, restartDatabase: false, settleMs: 18_000 });
+  const base = experimentOptions({ ...values, fault: undefined }, { rate: 200, concurrency: 16, writes: true, restartDatabase: false, settleMs: 20_000 });
   const strategies = values.strategy === undefined ? FAILOVER_STRATEGIES : [strategyFlag(values.strategy)];
   const faults: BenchFault[] = HOST_FAULTS.flatMap((fault) => (fault === HostFault.HOST_LOSS ? [8000, 15_000] : [undefined])
     .map((downtimeMs) => ({ fault, downtimeMs, scenario: ExperimentScenario.ROLLING_UPDATE })));

@@ -91,8 +91,18 @@ export function progressPrinter(prefix = ''): (message: string) => void {
   return (message) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)}s] ${prefix}${message}\n`);
 }
 
-/** Runs a CLI main: usage errors exit 2 with the usage text, other errors exit 1. */
+/**
+ * Runs a CLI main: usage errors exit 2 with the usage text, other errors exit 1. Ctrl-C or a SIGTERM exits
+ * through process.exit, so the runtime's exit handlers kill what it started, drop its iptables rules and
+ * remove its temp dirs (a signal's default action would skip them).
+ */
 export function runCli(usage: string, main: () => Promise<number>): void {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`\n${signal}: stopping every process this run started, and removing its packet filters and temp dirs\n`);
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
+  }
   main().then((code) => {
     process.exitCode = code;
   }, (err: unknown) => {

@@ -7,6 +7,7 @@ import { HEALTH_CHECK_DEFAULTS } from '../haproxy/resolve-haproxy-props';
 import { SelfDrainTimings, selfDrainTimings } from '../haproxy/self-drain';
 import { BdrNodeConfig } from '../postgres/bdr-node-config';
 import { BdrNode } from './bdr-node';
+import { ApiContainerOptions } from './failover-api-props';
 
 /** Props of `ApiHost`. */
 export interface ApiHostProps {
@@ -46,6 +47,11 @@ export interface ApiHostProps {
    */
   readonly healthPath?: string;
   /**
+   * Environment, command, resource limits and logging of the API container.
+   * @default the reference API's needs only, json-file logs
+   */
+  readonly container?: ApiContainerOptions;
+  /**
    * The self-drain timings, from `selfDrainTimings()` over the load balancer's props; they set the API's
    * `DRAIN_*` env and the container's stop timeouts.
    * @default selfDrainTimings() of the default health check
@@ -81,6 +87,7 @@ export class ApiHost extends Construct {
     const db = props.database.database ?? 'api';
     const user = props.database.apiUser ?? 'api';
     this.drain = props.drain ?? selfDrainTimings();
+    const c = props.container ?? {};
     this.apiContainer = new Container(this, 'api', {
       provider: props.provider,
       name: `${props.namePrefix}-${props.serverName}-api`,
@@ -96,7 +103,12 @@ export class ApiHost extends Construct {
         drainTimeoutMs: this.drain.drainTimeoutMs,
         drainQuietMs: this.drain.quietMs,
         shutdownGraceMs: this.drain.shutdownGraceMs,
-      }),
+      }).concat(Object.entries(c.environment ?? {}).map(([name, value]) => `${name}=${value}`)),
+      command: c.command,
+      memory: c.memoryMb,
+      cpus: c.cpus === undefined ? undefined : String(c.cpus),
+      logDriver: c.logDriver ?? 'json-file',
+      logOpts: c.logOptions ?? { 'max-size': '10m', 'max-file': '3' },
       // SIGTERM starts the self-drain. Terraform's destroy stops with destroy_grace_seconds (0, an immediate
       // SIGKILL, when unset); stop_timeout covers a plain `docker stop`. Both outlast drain and grace.
       stopSignal: 'SIGTERM',
@@ -110,6 +122,9 @@ export class ApiHost extends Construct {
         timeout: '3s',
         retries: 3,
       },
+      // A deploy is done when the new container is healthy, not merely started.
+      wait: true,
+      waitTimeout: 120,
       dependsOn: [this.database.container],
     });
   }

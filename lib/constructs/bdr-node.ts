@@ -84,6 +84,11 @@ export class BdrNode extends Construct {
         retries: 5,
         startPeriod: '30s',
       },
+      wait: true,
+      waitTimeout: 180,
+      // The image stops with SIGINT (a fast shutdown). Without a grace, Terraform's destroy kills it at once
+      // and the next start runs crash recovery.
+      destroyGraceSeconds: 30,
     });
   }
 }

@@ -5,9 +5,9 @@ import { join, resolve } from 'node:path';
 export enum ShippedImage {
   /** The reference API (node:20-bookworm-slim). */
   API = 'api',
-  /** PostgreSQL 16 with pglogical (postgres:16-bookworm). */
+  /** PostgreSQL 15 with pglogical (postgres:15-bookworm plus postgresql-15-pglogical), as the local runtime runs. */
   POSTGRES = 'postgres',
-  /** HAProxy 2.8 LTS with socat for the runtime API (haproxy:2.8-bookworm). */
+  /** HAProxy 2.6 LTS from Debian bookworm with socat and the reloader, the package the local runtime runs. */
   HAPROXY = 'haproxy',
 }
 

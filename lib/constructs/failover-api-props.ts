@@ -31,6 +31,47 @@ export interface FailoverApiHost {
    * @default the single-host topology: every container on one Docker provider and network
    */
   readonly machine?: DockerMachine;
+  /**
+   * This host's API image. Give each host its own tag to roll a new image through one host at a time.
+   * @default `apiImage`
+   */
+  readonly image?: string;
+}
+
+/** Your API container: what it gets besides the env contract (HOST, PORT, SERVER_NAME, VERSION, DATABASE_URL, ...). */
+export interface ApiContainerOptions {
+  /**
+   * More environment variables. Pass secrets as sensitive references (a sensitive TerraformVariable's value);
+   * like every container env, they end up in Terraform state. The contract's names are reserved.
+   * @default none
+   */
+  readonly environment?: { [name: string]: string };
+  /**
+   * Command, replacing the image's CMD.
+   * @default the image's CMD
+   */
+  readonly command?: string[];
+  /**
+   * Memory limit in MiB (changed in place, without replacing the container).
+   * @default no limit
+   */
+  readonly memoryMb?: number;
+  /**
+   * CPU limit, e.g. 1.5 (a change replaces both API containers in one deploy).
+   * @default no limit
+   */
+  readonly cpus?: number;
+  /**
+   * Docker log driver. Set explicitly: provider 3.6 reads the daemon's default back as a change and would
+   * replace the container on every deploy.
+   * @default 'json-file'
+   */
+  readonly logDriver?: string;
+  /**
+   * Log driver options.
+   * @default { 'max-size': '10m', 'max-file': '3' }
+   */
+  readonly logOptions?: { [key: string]: string };
 }
 
 /** Props of `FailoverApi`. */
@@ -57,18 +98,24 @@ export interface FailoverApiProps {
    */
   readonly provider?: DockerProvider;
   /**
-   * API image.
+   * API image of both hosts (a host's own `image` wins). Yours must follow the env and self-drain contracts
+   * (README, "Your own API").
    * @default the reference API, built from the Dockerfile shipped in this package
    */
   readonly apiImage?: string;
   /**
+   * Environment, command, resource limits and logging of the API containers.
+   * @default the reference API's needs only
+   */
+  readonly apiContainer?: ApiContainerOptions;
+  /**
    * PostgreSQL + pglogical image.
-   * @default built from the shipped Dockerfile: postgres:16-bookworm plus postgresql-16-pglogical
+   * @default built from the shipped Dockerfile: postgres:15-bookworm plus postgresql-15-pglogical
    */
   readonly postgresImage?: string;
   /**
    * HAProxy image.
-   * @default built from the shipped Dockerfile: haproxy:2.8-bookworm (LTS) plus socat
+   * @default built from the shipped Dockerfile: Debian bookworm's haproxy 2.6 (LTS), socat and the reloader
    */
   readonly haproxyImage?: string;
   /**

@@ -33,6 +33,19 @@ class ImagesOnProvider {
   }
 }
 
+/** The first host address of an IPv4 subnet (Docker's usual gateway), e.g. 172.28.0.1 for 172.28.0.0/24. */
+function firstHostAddress(cidr: string): string | undefined {
+  const [ip, bits] = cidr.split('/');
+  const octets = ip.split('.').map(Number);
+  if (octets.length !== 4 || bits === undefined) {
+    return undefined; // IPv6: the daemon's choice
+  }
+  const mask = Number(bits) === 0 ? 0 : (~0 << (32 - Number(bits))) >>> 0;
+  const network = (((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0) & mask;
+  const first = (network + 1) >>> 0;
+  return [first >>> 24, (first >>> 16) & 255, (first >>> 8) & 255, first & 255].join('.');
+}
+
 /** How one host's database is reached by its peer, and where its ports are published. */
 interface HostAddressing {
   readonly selfHost: string;
@@ -144,7 +157,8 @@ export class FailoverApi extends Construct {
   }
 
   private network(id: string, provider: DockerProvider, p: ResolvedFailoverApiProps): Network {
-    return new Network(this, id, { provider, name: `${p.namePrefix}-net`, ipamConfig: [{ subnet: p.networkSubnet }] });
+    // An explicit gateway: one the daemon picks is read back into the set and replaces the network (provider #54).
+    return new Network(this, id, { provider, name: `${p.namePrefix}-net`, ipamConfig: [{ subnet: p.networkSubnet, gateway: firstHostAddress(p.networkSubnet) }] });
   }
 
   private apiHost(p: ResolvedFailoverApiProps, props: FailoverApiProps, name: string, provider: DockerProvider, network: Network,
@@ -163,7 +177,8 @@ export class FailoverApi extends Construct {
       provider,
       serverName: name,
       version: host.version,
-      apiImage: images.get(ShippedImage.API, props.apiImage),
+      apiImage: host.image ?? images.get(ShippedImage.API, props.apiImage),
+      container: p.apiContainer,
       postgresImage: images.get(ShippedImage.POSTGRES, props.postgresImage),
       namePrefix: p.namePrefix,
       networkName: network.name,

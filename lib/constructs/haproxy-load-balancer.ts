@@ -3,18 +3,23 @@ import { Container } from '@cdktf/provider-docker/lib/container';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
 import { HaproxyConfigProps } from '../haproxy/haproxy-config-props';
-import { HAPROXY_CONFIG_PATH, HAPROXY_CONTAINER_PORT, HAPROXY_SOCKET_DIR, HAPROXY_SOCKET_PATH } from '../haproxy/haproxy-container-layout';
+import {
+  HAPROXY_CONFIG_PATH, HAPROXY_CONTAINER_PORT, HAPROXY_RUNTIME_DIR, HAPROXY_SERVER_STATE_PATH, HAPROXY_SOCKET_PATH, HAPROXY_STAGED_CONFIG_PATH,
+} from '../haproxy/haproxy-container-layout';
 import { renderHaproxyConfig } from '../haproxy/render-haproxy-config';
 
 /** Props of `HaproxyLoadBalancer`. */
 export interface HaproxyLoadBalancerProps {
   /** The Docker host HAProxy runs on. */
   readonly provider: DockerProvider;
-  /** Container name. */
+  /** Container name; the config writer is `<containerName>-config`. */
   readonly containerName: string;
-  /** HAProxy image; the runtime API healthcheck needs `socat` in it (the shipped image has it). */
+  /**
+   * HAProxy image: the shipped one, or one with the same entrypoint (`haproxy-reloader.sh`), `haproxy` and
+   * `socat` on the PATH, running as a user that owns /var/lib/haproxy.
+   */
   readonly image: string;
-  /** What to render; the frontend and runtime API socket are set by this construct. */
+  /** What to render; the frontend, runtime API socket and server-state file are set by this construct. */
   readonly config: HaproxyConfigProps;
   /** Host port clients connect to. */
   readonly publishPort: number;
@@ -31,13 +36,18 @@ export interface HaproxyLoadBalancerProps {
 }
 
 /**
- * HAProxy in a container, with the config `renderHaproxyConfig` gives uploaded into it, the frontend published
- * on the host, and the admin runtime API on a unix socket inside a volume.
+ * HAProxy in a container that a config change never replaces. The rendered config goes to a one-shot config
+ * writer container, which checks it with `haproxy -c` and copies it into the runtime volume they share; a
+ * config change replaces only the writer. HAProxy runs in master-worker mode under `haproxy-reloader.sh`,
+ * which sees the new file within a second and reloads seamlessly. A refused config fails the deploy (the
+ * writer's exit code) and never reaches the running HAProxy. The runtime API is a unix socket in the volume.
  */
 export class HaproxyLoadBalancer extends Construct {
   /** The HAProxy container. */
   public readonly container: Container;
-  /** Volume holding the runtime API socket; mount it (or `docker exec`) to drain servers. */
+  /** The one-shot container that validates the rendered config and writes it into the runtime volume. */
+  public readonly configWriter: Container;
+  /** Volume holding the config, the runtime API socket and the saved server states. */
   public readonly runtimeVolume: Volume;
   /** The rendered haproxy.cfg. */
   public readonly configText: string;
@@ -51,15 +61,41 @@ export class HaproxyLoadBalancer extends Construct {
       ...props.config,
       frontend: { address: '0.0.0.0', port: HAPROXY_CONTAINER_PORT },
       runtimeApi: { socketPath: HAPROXY_SOCKET_PATH },
+      serverStateFile: HAPROXY_SERVER_STATE_PATH,
     });
     this.runtimeVolume = new Volume(this, 'runtime', { provider: props.provider, name: `${props.containerName}-runtime` });
+    const runtimeMount = [{ volumeName: this.runtimeVolume.name, containerPath: HAPROXY_RUNTIME_DIR }];
+    this.configWriter = new Container(this, 'config-writer', {
+      provider: props.provider,
+      name: `${props.containerName}-config`,
+      image: props.image,
+      // Runs once per config: Terraform waits for it to exit (attach) and does not expect it running.
+      mustRun: false,
+      attach: true,
+      logs: true,
+      restart: 'no',
+      entrypoint: ['sh', '-c', [
+        `haproxy -c -q -f ${HAPROXY_STAGED_CONFIG_PATH}`,
+        `cp ${HAPROXY_STAGED_CONFIG_PATH} ${HAPROXY_CONFIG_PATH}.new`,
+        `mv -f ${HAPROXY_CONFIG_PATH}.new ${HAPROXY_CONFIG_PATH}`,
+      ].join(' && ')],
+      upload: [{ file: HAPROXY_STAGED_CONFIG_PATH, content: this.configText }],
+      volumes: runtimeMount,
+      lifecycle: {
+        postcondition: [{
+          condition: '${self.exit_code == 0}',
+          errorMessage: 'haproxy -c refused the rendered config (see this container\'s logs); the running HAProxy keeps its old config',
+        }],
+      },
+    });
     this.container = new Container(this, 'container', {
       provider: props.provider,
       name: props.containerName,
       image: props.image,
       restart: 'unless-stopped',
-      upload: [{ file: HAPROXY_CONFIG_PATH, content: this.configText }],
-      volumes: [{ volumeName: this.runtimeVolume.name, containerPath: HAPROXY_SOCKET_DIR }],
+      // The init forwards the stop signal to the reloader, which stops the master.
+      init: true,
+      volumes: runtimeMount,
       ports: [{ internal: HAPROXY_CONTAINER_PORT, external: props.publishPort, ip: props.publishAddress ?? '0.0.0.0' }],
       networksAdvanced: props.networkName ? [{ name: props.networkName }] : undefined,
       healthcheck: {
@@ -68,6 +104,7 @@ export class HaproxyLoadBalancer extends Construct {
         timeout: '3s',
         retries: 3,
       },
+      dependsOn: [this.configWriter],
     });
   }
 }

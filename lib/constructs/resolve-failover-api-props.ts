@@ -2,12 +2,14 @@ import { Token } from 'cdktf';
 import { FAILOVER_STRATEGIES, FailoverStrategy } from '../haproxy/failover-strategy';
 import { checkCidr, checkHost, checkInteger, checkName, checkOneOf, checkPattern, checkPort, checkUniqueNames } from '../validation/checks';
 import { ValidationError } from '../validation/validation-error';
-import { DockerMachine, FailoverApiHost, FailoverApiProps } from './failover-api-props';
+import { API_ENV } from '../api/api-environment';
+import { ApiContainerOptions, DockerMachine, FailoverApiHost, FailoverApiProps } from './failover-api-props';
 import { checkSecret } from './secret-input';
 
 /** Validated props with defaults. Internal to `FailoverApi`. */
 export interface ResolvedFailoverApiProps {
-  readonly hosts: { name: string; version: string; weight: number; machine?: DockerMachine }[];
+  readonly hosts: { name: string; version: string; weight: number; machine?: DockerMachine; image?: string }[];
+  readonly apiContainer: ApiContainerOptions;
   readonly multiHost: boolean;
   readonly strategy: FailoverStrategy;
   readonly frontendPort: number;
@@ -18,6 +20,28 @@ export interface ResolvedFailoverApiProps {
 }
 
 const DOCKER_HOST = /^(ssh|tcp|unix):\/\/[^\s'"#]+$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+const RESERVED_ENV: readonly string[] = Object.values(API_ENV);
+
+function apiContainer(options: ApiContainerOptions | undefined): ApiContainerOptions {
+  const o = options ?? {};
+  for (const name of Object.keys(o.environment ?? {})) {
+    checkPattern(`apiContainer.environment.${name}`, name, ENV_NAME, 'a variable name of letters, digits and _, not starting with a digit');
+    if (RESERVED_ENV.includes(name)) {
+      throw new ValidationError(`apiContainer.environment.${name}`, `is set by the library (the env contract: ${RESERVED_ENV.join(', ')}); use another name`);
+    }
+  }
+  if (o.command !== undefined && (!Array.isArray(o.command) || o.command.length === 0 || o.command.some((c) => typeof c !== 'string'))) {
+    throw new ValidationError('apiContainer.command', 'must be a non-empty list of strings, e.g. [\'node\', \'server.js\']');
+  }
+  if (o.memoryMb !== undefined) {
+    checkInteger('apiContainer.memoryMb', o.memoryMb, 6, 1_048_576);
+  }
+  if (o.cpus !== undefined && !(typeof o.cpus === 'number' && o.cpus > 0 && o.cpus <= 1024)) {
+    throw new ValidationError('apiContainer.cpus', `must be a number of CPUs above 0, e.g. 1.5, got ${JSON.stringify(o.cpus)}`);
+  }
+  return o;
+}
 const VERSION = /^[A-Za-z0-9._+-]{1,64}$/;
 
 function machine(field: string, m: DockerMachine): DockerMachine {
@@ -43,6 +67,7 @@ export function resolveFailoverApiProps(props: FailoverApiProps): ResolvedFailov
     version: version(`hosts[${i}].version`, h.version),
     weight: checkInteger(`hosts[${i}].weight`, h.weight ?? (i === 0 ? 100 : 1), 1, 256),
     machine: h.machine === undefined ? undefined : machine(`hosts[${i}].machine`, h.machine),
+    image: h.image,
   }));
   checkUniqueNames('hosts', hosts.map((h) => h.name));
   const withMachine = hosts.filter((h) => h.machine !== undefined).length;
@@ -61,6 +86,7 @@ export function resolveFailoverApiProps(props: FailoverApiProps): ResolvedFailov
   checkSecret('replicationPassword', props.replicationPassword);
   return {
     hosts,
+    apiContainer: apiContainer(props.apiContainer),
     multiHost,
     strategy: checkOneOf('strategy', props.strategy ?? FailoverStrategy.WEIGHTED_STICK, FAILOVER_STRATEGIES),
     frontendPort: checkPort('frontendPort', props.frontendPort ?? 8080),

@@ -14,8 +14,8 @@ export interface ShippedDockerImageProps {
 
 const TAGS: Record<ShippedImage, string> = {
   [ShippedImage.API]: 'cdktf-failover-api/reference-api:local',
-  [ShippedImage.POSTGRES]: 'cdktf-failover-api/postgres-pglogical:16',
-  [ShippedImage.HAPROXY]: 'cdktf-failover-api/haproxy:2.8',
+  [ShippedImage.POSTGRES]: 'cdktf-failover-api/postgres-pglogical:15',
+  [ShippedImage.HAPROXY]: 'cdktf-failover-api/haproxy:2.6',
 };
 
 /** One of the package's images, built on a Docker host from a build context copied into cdktf.out as an asset. */

@@ -42,6 +42,9 @@ function defaultsSection(cfg: ResolvedHaproxyConfig): string[] {
     '    mode http',
     ...(cfg.accessLog ? ['    log global', '    option httplog'] : []),
     '    option dontlognull',
+    // On a reload the old worker answers each idle keep-alive connection's next request with
+    // `Connection: close` rather than closing it under a client that may be sending on it.
+    '    option idle-close-on-response',
     `    retries ${cfg.retries}`,
     `    timeout connect ${cfg.timeouts.connectMs}ms`,
     `    timeout client ${cfg.timeouts.clientMs}ms`,

@@ -24,8 +24,11 @@ export interface SelfDrainProps {
  */
 export interface SelfDrainTimings {
   /**
-   * Longest the API answers 404 on the health path waiting for HAProxy to notice: one check interval, one check
-   * timeout, and a second to spare. 0 where HAProxy does not drain on a 404 (backup, or `drainOn404: false`):
+   * Longest the API answers 404 on the health path waiting for HAProxy to notice. The drain normally ends as soon
+   * as a check has seen the 404 (within one interval); this bound only matters when no check comes. It is
+   * `SELF_DRAIN_CAP_MS`, or one interval plus one check timeout and a second when that is longer, so a
+   * health-check change on a LAN does not change it (it sits in the container's env, which Terraform can only
+   * change by replacing the container). 0 where HAProxy does not drain on a 404 (backup, or `drainOn404: false`):
    * there a 404 would only fail checks.
    */
   readonly drainTimeoutMs: number;
@@ -33,7 +36,7 @@ export interface SelfDrainTimings {
   readonly quietMs: number;
   /** Then, how long requests in flight may take before their connections are cut. */
   readonly shutdownGraceMs: number;
-  /** The least stop timeout (SIGTERM to SIGKILL) that lets all of the above run: drain, grace and 5 s to exit. */
+  /** The least stop timeout (SIGTERM to SIGKILL) that lets all of the above run: drain, quiet, grace and 5 s to exit. */
   readonly stopTimeoutSeconds: number;
 }
 
@@ -41,16 +44,18 @@ export interface SelfDrainTimings {
 export const SELF_DRAIN_QUIET_MS = 500;
 /** Milliseconds in-flight requests get once the API stops listening. */
 export const SHUTDOWN_GRACE_MS = 10_000;
+/** The drain's bound when no health check sees the 404; health-check intervals up to 27 s fit inside it. */
+export const SELF_DRAIN_CAP_MS = 30_000;
 
 export function selfDrainTimings(props: SelfDrainProps = {}): SelfDrainTimings {
   const intervalMs = props.healthCheck?.intervalMs ?? HEALTH_CHECK_DEFAULTS.intervalMs;
   const timeoutMs = props.healthCheck?.timeoutMs ?? HEALTH_CHECK_DEFAULTS.timeoutMs;
   const drainsOn404 = props.strategy !== FailoverStrategy.BACKUP && (props.failureHandling?.drainOn404 ?? true);
-  const drainTimeoutMs = drainsOn404 ? intervalMs + timeoutMs + 1000 : 0;
+  const drainTimeoutMs = drainsOn404 ? Math.max(SELF_DRAIN_CAP_MS, intervalMs + timeoutMs + 1000) : 0;
   return {
     drainTimeoutMs,
     quietMs: SELF_DRAIN_QUIET_MS,
     shutdownGraceMs: SHUTDOWN_GRACE_MS,
-    stopTimeoutSeconds: Math.ceil((drainTimeoutMs + SHUTDOWN_GRACE_MS) / 1000) + 5,
+    stopTimeoutSeconds: Math.ceil((drainTimeoutMs + SELF_DRAIN_QUIET_MS + SHUTDOWN_GRACE_MS) / 1000) + 5,
   };
 }

@@ -99,6 +99,15 @@ const HAPROXY_ADDRESS = '127.0.0.10';
 export const LOCAL_HOST_NAMES = ['server1', 'server2'];
 const REPLICATION_TIMEOUT_MS = 60_000;
 
+// Safety net for an exit without stop() (process.exit on Ctrl-C): the processes are SIGKILLed by
+// ManagedProcess's handler, the packet filters removed by PacketFilter's, and the temp dirs here.
+const liveDirs = new Set<string>();
+process.once('exit', () => {
+  for (const dir of liveDirs) {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 /**
  * The whole system as real processes on this machine: two PostgreSQL clusters replicating both ways with
  * pglogical, a reference API on each, and HAProxy in front with the config `renderHaproxyConfig` gives.
@@ -138,6 +147,7 @@ export class LocalTopology {
     const progress = options.onProgress ?? (() => undefined);
     const strategy = options.strategy ?? FailoverStrategy.WEIGHTED_STICK;
     const baseDir = mkdtempSync(join(tmpdir(), 'failover-api-'));
+    liveDirs.add(baseDir);
     chmodSync(baseDir, 0o755); // the postgres user must be able to reach its own dir inside
     const created: { hosts: LocalHost[]; haproxy?: HaproxyProcess; packetFilter: PacketFilter } = { hosts: [], packetFilter: new PacketFilter() };
     try {
@@ -380,6 +390,7 @@ async function teardown(baseDir: string, hosts: LocalHost[], packetFilter: Packe
   ]));
   results.push(...await Promise.allSettled(hosts.map((h) => h.db.stop('fast'))));
   rmSync(baseDir, { recursive: true, force: true });
+  liveDirs.delete(baseDir);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
     throw failed.reason;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 /** Env var that overrides where the PostgreSQL server binaries are. */
 export const PG_BINDIR_ENV = 'FAILOVER_PG_BINDIR';
-const SETUP_HINT = 'run `npm run setup` (or: apt-get install haproxy postgresql-15 postgresql-15-pglogical)';
+const SETUP_HINT = 'run `npm run setup` (or: apt-get install haproxy postgresql-15 postgresql-15-pglogical iptables iproute2 socat)';
 
 /**
  * Finds the directory holding initdb and postgres: the env override, then `pg_config --bindir`, then the

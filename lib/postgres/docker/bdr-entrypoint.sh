@@ -15,7 +15,8 @@ chmod 600 "$PGPASSFILE"
 
 args=("$@")
 # PostgreSQL 15.19, 16.15 and later refuse output plugins that are not allowlisted.
-if postgres --describe-config 2>/dev/null | cut -f1 | grep -qx output_plugin_libraries; then
+# (grep without -q reads all its input: an early exit would SIGPIPE `cut` and fail the pipeline under pipefail.)
+if postgres --describe-config 2>/dev/null | cut -f1 | grep -x output_plugin_libraries >/dev/null; then
   args+=(-c "output_plugin_libraries=${BDR_OUTPUT_PLUGIN_LIBRARIES}")
 fi
 

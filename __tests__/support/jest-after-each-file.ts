@@ -1,0 +1,5 @@
+import { removeTestOutdirs } from './synth';
+
+afterAll(() => {
+  removeTestOutdirs();
+});
