@@ -32,6 +32,7 @@ export * from './constructs/haproxy-load-balancer';
 export * from './haproxy/haproxy-container-layout';
 export * from './constructs/failover-api-props';
 export * from './constructs/failover-api';
+export * from './constructs/container-logging';
 export * from './smoke/smoke-report';
 export * from './smoke/smoke-stack-contract';
 export * from './smoke/command-runner';

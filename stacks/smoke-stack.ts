@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { Container } from '@cdktf/provider-docker/lib/container';
 import { Image } from '@cdktf/provider-docker/lib/image';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
-import { FailoverApi, FailoverStrategy, HAPROXY_CONTAINER_PORT, HaproxyHealthCheck } from '../lib';
+import { DEFAULT_LOG_DRIVER, DEFAULT_LOG_OPTIONS, FailoverApi, FailoverStrategy, HAPROXY_CONTAINER_PORT, HaproxyHealthCheck } from '../lib';
 import { SMOKE_FRONTEND_PORT, SMOKE_HEALTH_CHECK, SMOKE_HOSTS, SMOKE_NAME_PREFIX } from '../lib/smoke/smoke-stack-contract';
 import { passwordVariables, versionVariable } from './stack-variables';
 
@@ -53,6 +53,8 @@ export class SmokeStack extends TerraformStack {
       name: `${this.api.namePrefix}-probe`,
       image: probeImage.imageId,
       restart: 'unless-stopped',
+      logDriver: DEFAULT_LOG_DRIVER,
+      logOpts: DEFAULT_LOG_OPTIONS,
       networksAdvanced: [{ name: this.api.networks[0].name }],
       // The seed's loop, with a timestamp and the status code on each line ('%%{' is Terraform's escape of '%{').
       entrypoint: ['sh', '-c'],

@@ -173,7 +173,7 @@ describe('FailoverApi', () => {
   test('your own API: per-host images, extra env, command, limits and logging', () => {
     const { stack, api } = failoverApi({
       hosts: [{ name: 'server1', version: 'v2', image: 'me/api:2.0' }, { name: 'server2', version: 'v1', image: 'me/api:1.9' }],
-      apiContainer: { environment: { FEATURE_X: 'on' }, command: ['node', 'dist/server.js'], memoryMb: 512, cpus: 1.5, logOptions: { 'max-size': '50m' } },
+      apiContainer: { environment: { FEATURE_X: 'on' }, command: ['node', 'dist/server.js'], memoryMb: 512, cpuShares: 512, logOptions: { 'max-size': '50m' } },
     });
     expect(api.hosts.map((h) => h.apiContainer.imageInput)).toEqual(['me/api:2.0', 'me/api:1.9']);
     const synth = Testing.synth(stack);
@@ -182,7 +182,7 @@ describe('FailoverApi', () => {
       env: expect.arrayContaining(['FEATURE_X=on', 'SERVER_NAME=server1']),
       command: ['node', 'dist/server.js'],
       memory: 512,
-      cpus: '1.5',
+      cpu_shares: 512,
       log_driver: 'json-file',
       log_opts: { 'max-size': '50m' },
       wait: true,

@@ -32,7 +32,7 @@ const CASES: [string, Parameters<typeof attempt>[0], string][] = [
   ['bad env name', () => ({ apiContainer: { environment: { 'A-B': 'x' } } }), 'apiContainer.environment.A-B: must be a variable name of letters, digits and _, not starting with a digit, got "A-B"'],
   ['empty command', () => ({ apiContainer: { command: [] } }), "apiContainer.command: must be a non-empty list of strings, e.g. ['node', 'server.js']"],
   ['tiny memory', () => ({ apiContainer: { memoryMb: 1 } }), 'apiContainer.memoryMb: must be an integer from 6 to 1048576, got 1'],
-  ['zero cpus', () => ({ apiContainer: { cpus: 0 } }), 'apiContainer.cpus: must be a number of CPUs above 0, e.g. 1.5, got 0'],
+  ['cpu shares 1', () => ({ apiContainer: { cpuShares: 1 } }), 'apiContainer.cpuShares: must be an integer from 2 to 262144, got 1'],
   ['bad subnet', () => ({ networkSubnet: '172.28.0.0/99' }), 'networkSubnet: must be an IP address or CIDR block such as 10.0.0.0/8, got "172.28.0.0/99"'],
 ];
 

@@ -55,3 +55,11 @@ describe('what a deploy does, from two syntheses', () => {
     expect(Object.values(plan)).toEqual(['update', 'update']);
   });
 });
+
+test('every container sets its log driver and options: the provider reads them back and both force replacement', () => {
+  for (const json of [smokeWithVersions('v1', 'v1'), failoverApi()]) {
+    for (const [name, c] of Object.entries(json.resource.docker_container)) {
+      expect({ name, driver: c.log_driver, opts: c.log_opts }).toEqual({ name, driver: 'json-file', opts: { 'max-size': '10m', 'max-file': '3' } });
+    }
+  }
+});

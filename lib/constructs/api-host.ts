@@ -7,6 +7,7 @@ import { HEALTH_CHECK_DEFAULTS } from '../haproxy/resolve-haproxy-props';
 import { SelfDrainTimings, selfDrainTimings } from '../haproxy/self-drain';
 import { BdrNodeConfig } from '../postgres/bdr-node-config';
 import { BdrNode } from './bdr-node';
+import { DEFAULT_LOG_DRIVER, DEFAULT_LOG_OPTIONS } from './container-logging';
 import { ApiContainerOptions } from './failover-api-props';
 
 /** Props of `ApiHost`. */
@@ -106,9 +107,9 @@ export class ApiHost extends Construct {
       }).concat(Object.entries(c.environment ?? {}).map(([name, value]) => `${name}=${value}`)),
       command: c.command,
       memory: c.memoryMb,
-      cpus: c.cpus === undefined ? undefined : String(c.cpus),
-      logDriver: c.logDriver ?? 'json-file',
-      logOpts: c.logOptions ?? { 'max-size': '10m', 'max-file': '3' },
+      cpuShares: c.cpuShares,
+      logDriver: c.logDriver ?? DEFAULT_LOG_DRIVER,
+      logOpts: c.logOptions ?? DEFAULT_LOG_OPTIONS,
       // SIGTERM starts the self-drain. Terraform's destroy stops with destroy_grace_seconds (0, an immediate
       // SIGKILL, when unset); stop_timeout covers a plain `docker stop`. Both outlast drain and grace.
       stopSignal: 'SIGTERM',

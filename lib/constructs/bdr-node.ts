@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { Container } from '@cdktf/provider-docker/lib/container';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
+import { DEFAULT_LOG_DRIVER, DEFAULT_LOG_OPTIONS } from './container-logging';
 import { BDR_CONFIG_DIR, BDR_WATCHDOG_SQL_PATH } from '../postgres/bdr-container-layout';
 import { BdrNodeConfig } from '../postgres/bdr-node-config';
 import { renderBootstrapSql } from '../postgres/render-bootstrap-sql';
@@ -56,6 +57,8 @@ export class BdrNode extends Construct {
       name: props.containerName,
       image: props.image,
       restart: 'unless-stopped',
+      logDriver: DEFAULT_LOG_DRIVER,
+      logOpts: DEFAULT_LOG_OPTIONS,
       // An init reaps the detached subscriber loop, so the postmaster never sees a stranger child exit.
       init: true,
       command: ['postgres', '-c', `config_file=${BDR_CONFIG_DIR}/postgresql.conf`],

@@ -57,10 +57,12 @@ export interface ApiContainerOptions {
    */
   readonly memoryMb?: number;
   /**
-   * CPU limit, e.g. 1.5 (a change replaces both API containers in one deploy).
-   * @default no limit
+   * Relative CPU weight under contention (Docker's `--cpu-shares`, 1024 is normal), changed in place. There is
+   * no `cpus` limit: provider 3.6 reads it back as nano-CPUs and would replace the container on every deploy
+   * (kreuzwerker/terraform-provider-docker#759).
+   * @default Docker's (1024)
    */
-  readonly cpus?: number;
+  readonly cpuShares?: number;
   /**
    * Docker log driver. Set explicitly: provider 3.6 reads the daemon's default back as a change and would
    * replace the container on every deploy.

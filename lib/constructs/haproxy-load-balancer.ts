@@ -7,6 +7,7 @@ import {
   HAPROXY_CONFIG_PATH, HAPROXY_CONTAINER_PORT, HAPROXY_RUNTIME_DIR, HAPROXY_SERVER_STATE_PATH, HAPROXY_SOCKET_PATH, HAPROXY_STAGED_CONFIG_PATH,
 } from '../haproxy/haproxy-container-layout';
 import { renderHaproxyConfig } from '../haproxy/render-haproxy-config';
+import { DEFAULT_LOG_DRIVER, DEFAULT_LOG_OPTIONS } from './container-logging';
 
 /** Props of `HaproxyLoadBalancer`. */
 export interface HaproxyLoadBalancerProps {
@@ -74,6 +75,8 @@ export class HaproxyLoadBalancer extends Construct {
       attach: true,
       logs: true,
       restart: 'no',
+      logDriver: DEFAULT_LOG_DRIVER,
+      logOpts: DEFAULT_LOG_OPTIONS,
       entrypoint: ['sh', '-c', [
         `haproxy -c -q -f ${HAPROXY_STAGED_CONFIG_PATH}`,
         `cp ${HAPROXY_STAGED_CONFIG_PATH} ${HAPROXY_CONFIG_PATH}.new`,
@@ -93,6 +96,8 @@ export class HaproxyLoadBalancer extends Construct {
       name: props.containerName,
       image: props.image,
       restart: 'unless-stopped',
+      logDriver: DEFAULT_LOG_DRIVER,
+      logOpts: DEFAULT_LOG_OPTIONS,
       // The init forwards the stop signal to the reloader, which stops the master.
       init: true,
       volumes: runtimeMount,

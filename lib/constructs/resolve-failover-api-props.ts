@@ -37,8 +37,8 @@ function apiContainer(options: ApiContainerOptions | undefined): ApiContainerOpt
   if (o.memoryMb !== undefined) {
     checkInteger('apiContainer.memoryMb', o.memoryMb, 6, 1_048_576);
   }
-  if (o.cpus !== undefined && !(typeof o.cpus === 'number' && o.cpus > 0 && o.cpus <= 1024)) {
-    throw new ValidationError('apiContainer.cpus', `must be a number of CPUs above 0, e.g. 1.5, got ${JSON.stringify(o.cpus)}`);
+  if (o.cpuShares !== undefined) {
+    checkInteger('apiContainer.cpuShares', o.cpuShares, 2, 262_144);
   }
   return o;
 }
