@@ -42,3 +42,6 @@ export * from './smoke/docker-smoke';
 export * from './postgres/subscription-nudge';
 export * from './postgres/bdr-container-layout';
 export * from './runtime/replication-wait';
+export * from './runtime/convergence';
+export * from './postgres/convergence-sql';
+export * from './smoke/replication-scenarios';

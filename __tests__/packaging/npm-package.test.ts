@@ -45,7 +45,7 @@ describe('the npm package', () => {
     const npm = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_update_notifier: 'false' } });
     const packed = JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', work], ROOT)) as { filename: string; files: { path: string }[] }[];
     const files = packed[0].files.map((f) => f.path);
-    expect(files).toEqual(expect.arrayContaining(['dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/docker/api/Dockerfile', 'dist/docker/api/main.js', 'dist/docker/postgres/Dockerfile', 'dist/docker/postgres/bdr-entrypoint.sh', 'dist/docker/haproxy/Dockerfile']));
+    expect(files).toEqual(expect.arrayContaining(['dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/docker/api/Dockerfile', 'dist/docker/api/main.js', 'dist/docker/postgres/Dockerfile', 'dist/docker/postgres/bdr-entrypoint.sh', 'dist/docker/haproxy/Dockerfile', 'dist/docker/haproxy/haproxy-reloader.sh', 'dist/docker/api/api-environment.js']));
     expect(files.some((f) => f.startsWith('__tests__/') || f.startsWith('node_modules/'))).toBe(false);
 
     const app = join(work, 'app');
@@ -62,7 +62,7 @@ describe('the npm package', () => {
     expect(existsSync(stackFile)).toBe(true);
     const tf = JSON.parse(readFileSync(stackFile, 'utf8'));
     const containers = Object.values(tf.resource.docker_container) as { name: string }[];
-    expect(containers.map((c) => c.name).sort()).toEqual(['failover-api-haproxy', 'failover-api-server1-api', 'failover-api-server1-db', 'failover-api-server2-api', 'failover-api-server2-db']);
+    expect(containers.map((c) => c.name).sort()).toEqual(['failover-api-haproxy', 'failover-api-haproxy-config', 'failover-api-server1-api', 'failover-api-server1-db', 'failover-api-server2-api', 'failover-api-server2-db']);
     // The shipped build contexts travel with the stack as assets.
     expect(existsSync(join(out, 'stacks', 'my-stack', 'assets'))).toBe(true);
   });

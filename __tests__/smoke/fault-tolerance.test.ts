@@ -26,8 +26,8 @@ function expectNoFailure(result: SmokeResult): void {
   const { report, records } = result;
   expect(report.requests).toBeGreaterThan(500);
   expect(report.writesAcked).toBeGreaterThan(100);
-  expect({ failures: report.failures, writesLost: report.writesLost, statusCounts: report.statusCounts })
-    .toEqual({ failures: 0, writesLost: 0, statusCounts: expect.not.objectContaining({ 503: expect.anything(), 504: expect.anything() }) });
+  expect({ failures: report.failures, writesLost: report.writesLost, converged: report.converged, statusCounts: report.statusCounts })
+    .toEqual({ failures: 0, writesLost: 0, converged: true, statusCounts: expect.not.objectContaining({ 503: expect.anything(), 504: expect.anything() }) });
   // Every acknowledged write is a distinct row: a replayed PUT never adds one.
   const ids = records.flatMap((r) => (r.writeId ? [r.writeId] : []));
   expect(new Set(ids).size).toBe(ids.length);

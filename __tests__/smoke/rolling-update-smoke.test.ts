@@ -12,8 +12,8 @@ describe('rolling update under the probe (real haproxy, postgres, pglogical)', (
     const { report } = await runLocalSmoke({ ...LOAD, strategy });
     expect(report.requests).toBeGreaterThan(300);
     expect(report.writesAcked).toBeGreaterThan(50);
-    expect({ failures: report.failures, writesLost: report.writesLost, statusCounts: report.statusCounts })
-      .toEqual({ failures: 0, writesLost: 0, statusCounts: expect.not.objectContaining({ 503: expect.anything() }) });
+    expect({ failures: report.failures, writesLost: report.writesLost, converged: report.converged, statusCounts: report.statusCounts })
+      .toEqual({ failures: 0, writesLost: 0, converged: true, statusCounts: expect.not.objectContaining({ 503: expect.anything() }) });
     expect(report.windows.map((w) => w.host)).toEqual(['server2', 'server1']);
     expect(report.primaryShare).toBeGreaterThanOrEqual(0.95);
   });

@@ -65,6 +65,7 @@ describe('RollingUpdate', () => {
       waitForReplication: async () => undefined,
       countRows: async (_h, ids) => ids.length,
       reloadLoadBalancer: async (w) => { log.push(`reload ${w.join('/')}`); },
+      waitForConvergence: async () => ({ identical: true, tables: [], differingRows: 0, elapsedMs: 0, nudges: 0 }),
     };
   }
 

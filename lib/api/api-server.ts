@@ -48,6 +48,7 @@ export interface DrainReport {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_BODY_BYTES = 64 * 1024;
+const POOL_SIZE = 10;
 
 class HttpError extends Error {
   constructor(readonly status: number, message: string) {
@@ -69,7 +70,7 @@ export class ApiServer {
   constructor(private readonly options: ApiServerOptions) {
     this.pool = new Pool({
       connectionString: options.databaseUrl,
-      max: 10,
+      max: POOL_SIZE,
       connectionTimeoutMillis: 1000,
       query_timeout: 2000,
       idleTimeoutMillis: 10_000,
@@ -84,8 +85,9 @@ export class ApiServer {
     this.server.headersTimeout = 66_000;
   }
 
-  /** Starts listening; resolves with the bound port. */
+  /** Opens the pool's connections, then starts listening; resolves with the bound port. */
   async listen(): Promise<number> {
+    await this.warmPool();
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(this.options.port, this.options.host, () => {
@@ -94,6 +96,19 @@ export class ApiServer {
       });
     });
     return (this.server.address() as AddressInfo).port;
+  }
+
+  /**
+   * A fresh process would otherwise open its database connections (SCRAM authentication each) under the first
+   * burst of traffic HAProxy sends it. A database that is down now is no reason not to start: the pool reconnects.
+   */
+  private async warmPool(): Promise<void> {
+    const clients = await Promise.allSettled(Array.from({ length: POOL_SIZE }, () => this.pool.connect()));
+    for (const c of clients) {
+      if (c.status === 'fulfilled') {
+        c.value.release();
+      }
+    }
   }
 
   /**

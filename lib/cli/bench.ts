@@ -1,4 +1,6 @@
 import { FAILOVER_STRATEGIES, FailoverStrategy } from '../haproxy/failover-strategy';
+import { LocalTopology } from '../runtime/local-topology';
+import { ReplicationScenario, runReplicationScenario } from '../smoke/replication-scenarios';
 import { ExperimentScenario } from '../smoke/experiment';
 import { runLocalSmoke } from '../smoke/local-smoke';
 import { HOST_FAULTS, HostFault } from '../smoke/topology-driver';
@@ -12,6 +14,9 @@ is 200 req/s from 16 clients with 1 request in 5 an idempotent write, with 20 s 
 after, so each run makes over 10,000 requests. Prints one JSON object per run on stdout (progress goes to
 stderr). replace and host-loss need root (iptables). Takes about 25 minutes.
 
+  --replication       instead, the multi-master scenarios, each on a fresh topology: a 10 s partition with
+                      100 writes/s on each node; server2's database down for 60 s while server1 takes 10,000
+                      writes; 1,000 conflicting updates of 100 rows during a 10 s partition (about 3 minutes)
   --strategy S        only this strategy
   --fault F           only this fault (reload: only the reload runs)
   --rate N            requests per second (default 200)
@@ -31,9 +36,22 @@ interface BenchRun extends BenchFault {
 }
 
 runCli(USAGE, async () => {
-  const values = parse(process.argv.slice(2), { ...EXPERIMENT_FLAGS, strategy: { type: 'string' } });
+  const values = parse(process.argv.slice(2), { ...EXPERIMENT_FLAGS, strategy: { type: 'string' }, replication: { type: 'boolean' } });
   if (values.help) {
     console.log(USAGE);
+    return 0;
+  }
+  if (values.replication) {
+    const scenarios = [ReplicationScenario.PARTITION, ReplicationScenario.CATCH_UP, ReplicationScenario.CONFLICTS];
+    for (const [i, scenario] of scenarios.entries()) {
+      const progress = progressPrinter(`run ${i + 1}/${scenarios.length} ${scenario}: `);
+      const topology = await LocalTopology.start({ onProgress: progress });
+      try {
+        console.log(JSON.stringify(await runReplicationScenario(topology, scenario, { onProgress: progress })));
+      } finally {
+        await topology.stop();
+      }
+    }
     return 0;
   }
   const onlyReload = values.fault === 'reload';

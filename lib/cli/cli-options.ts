@@ -26,8 +26,14 @@ export const EXPERIMENT_FLAGS = {
 export type ParsedValues = Record<string, string | boolean | undefined>;
 
 export function parse(argv: string[], options: Record<string, { type: 'string' | 'boolean'; short?: string }>): ParsedValues {
+  return parseWithPositionals(argv, options, false).values;
+}
+
+export function parseWithPositionals(argv: string[], options: Record<string, { type: 'string' | 'boolean'; short?: string }>, allowPositionals = true)
+  : { values: ParsedValues; positionals: string[] } {
   try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as ParsedValues;
+    const parsed = parseArgs({ args: argv, options, strict: true, allowPositionals });
+    return { values: parsed.values as ParsedValues, positionals: parsed.positionals };
   } catch (err) {
     throw new UsageError((err as Error).message);
   }

@@ -35,8 +35,8 @@ One rolling update (server2, then server1) under the curl-style probe, on real h
   --json              print the result as one JSON object on the last line of stdout
   --expect-failures   succeed only if there were failures (to show backup's 503s)
 
-Exit code: 0 when failures = 0 and writesLost = 0 (with --expect-failures: failures > 0 and
-writesLost = 0), 1 otherwise, 2 for a bad command line.`;
+Exit code: 0 when failures = 0, writesLost = 0 and both database nodes ended identical (with
+--expect-failures: failures > 0), 1 otherwise, 2 for a bad command line.`;
 
 /** Health check and downtime are fixed by the smoke stack and the deploy on the Docker target. */
 function withoutLocalOnly<T extends { healthCheck?: unknown; downtimeMs?: number }>(options: T): Omit<T, 'healthCheck' | 'downtimeMs'> {
@@ -96,11 +96,11 @@ runCli(USAGE, async () => {
     console.log(JSON.stringify(report));
   }
   const expectFailures = values['expect-failures'] === true;
-  const ok = report.writesLost === 0 && (expectFailures ? report.failures > 0 : report.failures === 0);
+  const ok = report.writesLost === 0 && report.converged && (expectFailures ? report.failures > 0 : report.failures === 0);
   if (!ok) {
     process.stderr.write(expectFailures && report.failures === 0
       ? 'smoke: --expect-failures was given but no request failed\n'
-      : `smoke: ${report.failures} failed requests, ${report.writesLost} lost writes\n`);
+      : `smoke: ${report.failures} failed requests, ${report.writesLost} lost writes, ${report.differingRows} rows differing between the nodes\n`);
   }
   return ok ? 0 : 1;
 });

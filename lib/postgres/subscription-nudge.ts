@@ -1,7 +1,8 @@
 /**
  * pglogical 2.4.2's manager sometimes fails to restart an apply worker that died when its provider went away, and
- * then waits on its long timer (minutes) with the subscription `down`. Re-enabling the subscription wakes it at
- * once. Give pglogical this long (its own restart takes about 5 s) before nudging.
+ * the subscription stays `down` for minutes. Its own restart of a crashed worker comes 5 s after the crash
+ * (MIN_SLEEP in pglogical_manager.c), and the manager looks every 5 s while a worker is pending, so a subscription
+ * still down after 10 s has been forgotten. Re-enabling it signals a subscription change, which wakes the manager.
  */
 export const SUBSCRIPTION_NUDGE_AFTER_MS = 10_000;
 

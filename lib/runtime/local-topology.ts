@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FailoverStrategy } from '../haproxy/failover-strategy';
@@ -10,6 +10,7 @@ import { HEALTH_CHECK_DEFAULTS } from '../haproxy/resolve-haproxy-props';
 import { selfDrainTimings } from '../haproxy/self-drain';
 import { PgAuthMethod } from '../postgres/bdr-node-config';
 import { SUBSCRIPTION_STATUS_SQL } from '../postgres/subscription-nudge';
+import { CONFLICT_LOG_LINE, CONVERGENCE_SESSION_OPTIONS } from '../postgres/convergence-sql';
 import { PSQL_API_PASSWORD_VAR, PSQL_REPLICATION_PASSWORD_VAR, renderBootstrapSql, renderPgpass } from '../postgres/render-bootstrap-sql';
 import { renderPgHba } from '../postgres/render-pg-hba';
 import { describesOutputPluginAllowlist, renderPostgresSettings } from '../postgres/render-postgres-settings';
@@ -20,7 +21,8 @@ import { HaproxyRuntimeClient, HaproxyServerState, ServerAdminState } from './ha
 import { logTail } from './log-tail';
 import { Blackhole, PacketFilter } from './packet-filter';
 import { pollUntil } from './poll';
-import { waitUntilReplicating } from './replication-wait';
+import { SubscriptionNode, waitUntilReplicating } from './replication-wait';
+import { ConvergenceReport, ReplicaNode, waitForConvergence } from './convergence';
 import { PostgresCluster } from './postgres-cluster';
 import { findHaproxy, findPgBinDir, postgresRunAs } from './system-binaries';
 
@@ -86,6 +88,8 @@ export interface HaproxyReloadOptions {
 interface LocalHost {
   readonly name: string;
   readonly address: string;
+  /** Where the peer's subscription reaches this node's database: the replication link. */
+  readonly replicationAddress: string;
   readonly apiPort: number;
   readonly db: PostgresCluster;
   readonly api: ApiProcess;
@@ -95,6 +99,10 @@ interface LocalHost {
 
 // Each host gets a loopback address of its own, as if it were a machine; HAProxy gets another.
 const HOST_ADDRESSES = ['127.0.0.11', '127.0.0.12'];
+// Each database node also listens on a peer-facing address, which the other node's subscription uses: the
+// replication link. On loopback every connection comes from 127.0.0.1, so only a separate address lets a
+// partition cut the link between the nodes and leave each API's connection to its own node alone.
+const REPLICATION_ADDRESSES = ['127.0.0.21', '127.0.0.22'];
 const HAPROXY_ADDRESS = '127.0.0.10';
 export const LOCAL_HOST_NAMES = ['server1', 'server2'];
 const REPLICATION_TIMEOUT_MS = 60_000;
@@ -158,7 +166,7 @@ export class LocalTopology {
       const allowlist = describesOutputPluginAllowlist(execFileSync(join(binDir, 'postgres'), ['--describe-config'], { encoding: 'utf8' }));
       const apiPassword = randomBytes(12).toString('hex');
       const replicationPassword = randomBytes(12).toString('hex');
-      const pgPorts = await Promise.all(HOST_ADDRESSES.map((a) => freePort(a)));
+      const pgPorts = await Promise.all(HOST_ADDRESSES.map((a, i) => freePort(a, REPLICATION_ADDRESSES[i])));
       const apiPorts = await Promise.all(HOST_ADDRESSES.map((a) => freePort(a)));
       const frontendPort = await freePort(HAPROXY_ADDRESS);
       const healthCheck = { intervalMs: 1000, ...options.healthCheck };
@@ -181,12 +189,12 @@ export class LocalTopology {
       const nodeProps = LOCAL_HOST_NAMES.map((name, i) => {
         const peer = 1 - i;
         return {
-          self: { name, host: HOST_ADDRESSES[i], port: pgPorts[i] },
-          peer: { name: LOCAL_HOST_NAMES[peer], host: HOST_ADDRESSES[peer], port: pgPorts[peer] },
+          self: { name, host: REPLICATION_ADDRESSES[i], port: pgPorts[i] },
+          peer: { name: LOCAL_HOST_NAMES[peer], host: REPLICATION_ADDRESSES[peer], port: pgPorts[peer] },
           // On loopback every connection comes from 127.0.0.1, whatever address it targets.
           peerAddresses: ['127.0.0.1'],
           apiAddresses: ['127.0.0.1'],
-          listenAddresses: HOST_ADDRESSES[i],
+          listenAddresses: `${HOST_ADDRESSES[i]},${REPLICATION_ADDRESSES[i]}`,
           listenPort: pgPorts[i],
           localAuthMethod: PgAuthMethod.TRUST,
           outputPluginAllowlist: allowlist,
@@ -216,7 +224,9 @@ export class LocalTopology {
           healthPath: healthCheck.path ?? HEALTH_CHECK_DEFAULTS.path,
           drain,
         });
-        created.hosts.push({ name: props.self.name, address: HOST_ADDRESSES[i], apiPort: apiPorts[i], db, api, watchdogSql: sql[i].watchdog });
+        created.hosts.push({
+          name: props.self.name, address: HOST_ADDRESSES[i], replicationAddress: REPLICATION_ADDRESSES[i], apiPort: apiPorts[i], db, api, watchdogSql: sql[i].watchdog,
+        });
       }
       await Promise.all(created.hosts.map((h) => h.db.init()));
       progress('starting both postgres nodes');
@@ -341,7 +351,50 @@ export class LocalTopology {
   }
 
   private endpoints(host: LocalHost, apiOnly: boolean): Blackhole[] {
-    return [{ address: host.address, port: host.apiPort }, ...(apiOnly ? [] : [{ address: host.address, port: host.db.options.port }])];
+    return [{ address: host.address, port: host.apiPort }, ...(apiOnly ? [] : [
+      { address: host.address, port: host.db.options.port }, ...this.replicationLink(host),
+    ])];
+  }
+
+  private replicationLink(host: LocalHost): Blackhole[] {
+    return [{ address: host.replicationAddress, port: host.db.options.port }];
+  }
+
+  /**
+   * Cuts the replication link between the two database nodes, both ways: every packet to or from each node's
+   * peer-facing address is dropped. Both APIs keep writing to their own node. Needs root; undone by `heal()`
+   * and by `stop()`.
+   */
+  partition(): void {
+    this.packetFilter.drop(this.hosts.flatMap((h) => this.replicationLink(h)));
+  }
+
+  /** Lets replication traffic through again. */
+  heal(): void {
+    this.packetFilter.restore(this.hosts.flatMap((h) => this.replicationLink(h)));
+  }
+
+  /** The nodes as the convergence checker reads them. */
+  replicaNodes(): ReplicaNode[] {
+    return this.hosts.map((h) => ({
+      name: h.name,
+      query: async (sql: string, params: string[] = []) => (await h.db.query(sql, params, 'api', CONVERGENCE_SESSION_OPTIONS))
+        .map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, String(v)]))),
+    }));
+  }
+
+  /**
+   * Waits until both nodes hold the same rows in every replicated table, or `timeoutMs` passes, nudging a
+   * subscription pglogical leaves down. Reports the last comparison; a difference is a result, not an error.
+   */
+  waitForConvergence(timeoutMs = REPLICATION_TIMEOUT_MS): Promise<ConvergenceReport> {
+    const [a, b] = this.replicaNodes();
+    return waitForConvergence(a, b, { timeoutMs, subscriptions: subscriptionNodes(this.hosts), onNudge: this.progress });
+  }
+
+  /** Conflicts pglogical has logged on a host's node so far (`CONFLICT: remote UPDATE ... Resolution: ...`). */
+  conflictsLogged(name: string): number {
+    return readFileSync(this.host(name).db.logFile, 'utf8').split('\n').filter((line) => CONFLICT_LOG_LINE.test(line)).length;
   }
 
   /**
@@ -359,16 +412,20 @@ export class LocalTopology {
   }
 }
 
+function subscriptionNodes(hosts: LocalHost[]): SubscriptionNode[] {
+  return hosts.map((h) => ({
+    name: h.name,
+    statuses: async () => (await h.db.query<{ status: string }>(SUBSCRIPTION_STATUS_SQL)).map((r) => r.status),
+    nudge: async () => {
+      await h.db.psql(h.watchdogSql);
+    },
+  }));
+}
+
 /** Waits for both subscriptions (see replication-wait); a timeout quotes both nodes' logs. */
 async function waitForReplicating(hosts: LocalHost[], timeoutMs: number, onNudge?: (message: string) => void): Promise<void> {
   try {
-    await waitUntilReplicating(hosts.map((h) => ({
-      name: h.name,
-      statuses: async () => (await h.db.query<{ status: string }>(SUBSCRIPTION_STATUS_SQL)).map((r) => r.status),
-      nudge: async () => {
-        await h.db.psql(h.watchdogSql);
-      },
-    })), { timeoutMs, onNudge });
+    await waitUntilReplicating(subscriptionNodes(hosts), { timeoutMs, onNudge });
   } catch (err) {
     // The nodes' logs say why (apply worker errors, connection refusals); the temp dir goes with teardown.
     const logs = hosts.map((h) => `${h.name}'s postgres log:\n${logTail(h.db.logFile, 12)}`).join('\n');

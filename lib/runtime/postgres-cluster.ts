@@ -104,9 +104,9 @@ export class PostgresCluster {
     });
   }
 
-  /** One query as the superuser over the unix socket, on a fresh connection. */
-  async query<R extends QueryResultRow = QueryResultRow>(sql: string, params: unknown[] = [], database = 'api'): Promise<R[]> {
-    const client = new Client({ host: this.socketDir, port: this.options.port, user: 'postgres', database, connectionTimeoutMillis: 3000 });
+  /** One query as the superuser over the unix socket, on a fresh connection (with libpq `options`, if given). */
+  async query<R extends QueryResultRow = QueryResultRow>(sql: string, params: unknown[] = [], database = 'api', options?: string): Promise<R[]> {
+    const client = new Client({ host: this.socketDir, port: this.options.port, user: 'postgres', database, connectionTimeoutMillis: 3000, options });
     client.on('error', () => undefined);
     await client.connect();
     try {

@@ -6,7 +6,9 @@ import { ITEMS_TABLE } from '../postgres/render-bootstrap-sql';
 import { SUBSCRIPTION_STATUS_SQL } from '../postgres/subscription-nudge';
 import { HaproxyRuntimeClient, HaproxyServerState, ServerAdminState } from '../runtime/haproxy-runtime-client';
 import { pollUntil } from '../runtime/poll';
-import { waitUntilReplicating } from '../runtime/replication-wait';
+import { SubscriptionNode, waitUntilReplicating } from '../runtime/replication-wait';
+import { ConvergenceReport, ReplicaNode, waitForConvergence } from '../runtime/convergence';
+import { CONVERGENCE_SESSION_OPTIONS } from '../postgres/convergence-sql';
 import { CommandRunner, runChecked } from './command-runner';
 import { SMOKE_FRONTEND_PORT, SMOKE_HOSTS, SMOKE_NETWORK, SMOKE_STACK_NAME, SMOKE_STRATEGY_ENV, smokeContainers, versionVariableName } from './smoke-stack-contract';
 import { HostFault, HostStopOptions, TopologyDriver } from './topology-driver';
@@ -136,7 +138,11 @@ export class DockerDriver implements TopologyDriver {
   }
 
   waitForReplication(timeoutMs: number): Promise<void> {
-    return waitUntilReplicating(this.hosts.map((host) => ({
+    return waitUntilReplicating(this.subscriptionNodes(), { timeoutMs, intervalMs: 1000, onNudge: this.options.onProgress });
+  }
+
+  private subscriptionNodes(): SubscriptionNode[] {
+    return this.hosts.map((host) => ({
       name: host,
       statuses: async () => (await this.psql(host, SUBSCRIPTION_STATUS_SQL)).split('\n').map((s) => s.trim()).filter(Boolean),
       // The same rendered watchdog the image runs every 15 s.
@@ -144,7 +150,7 @@ export class DockerDriver implements TopologyDriver {
         await runChecked(this.options.runner, 'docker', ['exec', '-u', 'postgres', smokeContainers.database(host),
           'psql', '-X', '-q', '-h', '/var/run/postgresql', '-d', 'postgres', '-f', BDR_WATCHDOG_SQL_PATH]);
       },
-    })), { timeoutMs, intervalMs: 1000, onNudge: this.options.onProgress });
+    }));
   }
 
   async countRows(host: string, ids: string[]): Promise<number> {
@@ -159,9 +165,23 @@ export class DockerDriver implements TopologyDriver {
     return `${out.stdout}`.split('\n').filter((l) => l.trim().length > 0);
   }
 
-  private psql(host: string, sql: string): Promise<string> {
+  waitForConvergence(timeoutMs: number): Promise<ConvergenceReport> {
+    const [a, b] = this.hosts.map((host): ReplicaNode => ({
+      name: host,
+      // One JSON line per statement, so rows come back with their column names.
+      query: async (sql, params = []) => {
+        const inlined = params.reduce((text, p, i) => text.replace(new RegExp(`\\$${i + 1}\\b`, 'g'), `'${p.replace(/'/g, "''")}'`), sql.replace(/;\s*$/, ''));
+        const out = await this.psql(host, `SELECT coalesce(json_agg(q), '[]') FROM (${inlined}) q;`, CONVERGENCE_SESSION_OPTIONS);
+        return (JSON.parse(out.trim() || '[]') as Record<string, unknown>[]).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, String(v)])));
+      },
+    }));
+    return waitForConvergence(a, b, { timeoutMs, intervalMs: 1000, subscriptions: this.subscriptionNodes(), onNudge: this.options.onProgress });
+  }
+
+  private psql(host: string, sql: string, pgOptions?: string): Promise<string> {
+    const env = pgOptions === undefined ? [] : ['-e', `PGOPTIONS=${pgOptions}`];
     return runChecked(this.options.runner, 'docker',
-      ['exec', '-i', '-u', 'postgres', smokeContainers.database(host), 'psql', '-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-h', '/var/run/postgresql', '-d', 'api'],
+      ['exec', '-i', '-u', 'postgres', ...env, smokeContainers.database(host), 'psql', '-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-h', '/var/run/postgresql', '-d', 'api'],
       { input: sql, timeoutMs: 30_000 });
   }
 

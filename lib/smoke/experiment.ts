@@ -93,10 +93,20 @@ export interface ExperimentReport extends ProbeSummary {
   readonly fault: HostFault;
   readonly drain: boolean;
   readonly restartDatabase: boolean;
+  /** Milliseconds each host stayed down (0 for the reload scenario). */
+  readonly downtimeMs: number;
   readonly rate: number;
   readonly concurrency: number;
   /** Acknowledged writes that are not on every database node once replication caught up. */
   readonly writesLost: number;
+  /** Whether both database nodes ended up identical, every replicated table row by row. */
+  readonly converged: boolean;
+  /** Milliseconds the final check waited, once every acknowledged write was found, until the nodes were identical (or the deadline). */
+  readonly convergeMs: number;
+  /** Rows that still differed at the end (0 when converged). */
+  readonly differingRows: number;
+  /** Times the watchdog re-enabled a subscription pglogical had left down, while waiting to converge. */
+  readonly subscriptionNudges: number;
   /** Milliseconds the probe ran. */
   readonly durationMs: number;
   /** Milliseconds the rolling update took, both hosts. */
@@ -150,6 +160,10 @@ export async function runRollingUpdateExperiment(driver: TopologyDriver, options
   const ids = records.flatMap((r) => (r.writeId ? [r.writeId] : []));
   progress(`${records.length} requests, ${summary.failures} failed; checking ${ids.length} acknowledged writes on every node`);
   const writesLost = await countLostWrites(driver, ids);
+  const convergence = await driver.waitForConvergence(REPLICATION_DEADLINE_MS);
+  progress(convergence.identical
+    ? `both nodes identical after ${convergence.elapsedMs} ms`
+    : `the nodes still differ after ${convergence.elapsedMs} ms: ${convergence.differingRows} rows (${convergence.tables.flatMap((t) => t.differingKeys).slice(0, 5).join(', ')})`);
   return {
     records,
     report: {
@@ -158,10 +172,15 @@ export async function runRollingUpdateExperiment(driver: TopologyDriver, options
       fault,
       drain: options.drain ?? false,
       restartDatabase: options.restartDatabase ?? false,
+      downtimeMs: scenario === ExperimentScenario.RELOAD ? 0 : options.downtimeMs ?? 5000,
       rate,
       concurrency,
       ...summary,
       writesLost,
+      converged: convergence.identical,
+      convergeMs: convergence.elapsedMs,
+      differingRows: convergence.differingRows,
+      subscriptionNudges: convergence.nudges,
       durationMs: Math.round(records.length > 0 ? records[records.length - 1].at + records[records.length - 1].latencyMs : 0),
       updateMs: Math.round(updateMs),
       windows: windows.map((w) => ({ host: w.host, startMs: Math.round(w.startMs), endMs: Math.round(w.endMs) })),

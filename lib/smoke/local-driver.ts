@@ -1,4 +1,5 @@
 import { ITEMS_TABLE } from '../postgres/render-bootstrap-sql';
+import { ConvergenceReport } from '../runtime/convergence';
 import { HaproxyServerState, ServerAdminState } from '../runtime/haproxy-runtime-client';
 import { LocalTopology } from '../runtime/local-topology';
 import { HostFault, HostStopOptions, TopologyDriver } from './topology-driver';
@@ -64,6 +65,10 @@ export class LocalDriver implements TopologyDriver {
 
   waitForReplication(timeoutMs: number): Promise<void> {
     return this.topology.waitForReplication(timeoutMs);
+  }
+
+  waitForConvergence(timeoutMs: number): Promise<ConvergenceReport> {
+    return this.topology.waitForConvergence(timeoutMs);
   }
 
   reloadLoadBalancer(weights: number[]): Promise<void> {

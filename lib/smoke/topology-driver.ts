@@ -1,3 +1,4 @@
+import { ConvergenceReport } from '../runtime/convergence';
 import { HaproxyServerState, ServerAdminState } from '../runtime/haproxy-runtime-client';
 
 /** What happens to a host: a planned update, or a fault. Each is a driver operation, so one orchestrator runs them all. */
@@ -47,6 +48,8 @@ export interface TopologyDriver {
   waitForReplication(timeoutMs: number): Promise<void>;
   /** How many of `ids` are rows on this host's database node. */
   countRows(host: string, ids: string[]): Promise<number>;
+  /** Waits until both database nodes hold the same rows, or `timeoutMs` passes, and reports how they compare. */
+  waitForConvergence(timeoutMs: number): Promise<ConvergenceReport>;
   /** Applies new weights (one per host) to the running HAProxy without dropping a connection. */
   reloadLoadBalancer(weights: number[]): Promise<void>;
 }

@@ -1,0 +1,49 @@
+/**
+ * SQL the convergence checker runs on each node of a pair. Both nodes run the same statements in the same
+ * session settings (UTC, ISO dates), so equal rows give equal text and equal digests.
+ */
+
+/** Session settings (libpq `options`, or PGOPTIONS) that make a row's text form the same on every node. */
+export const CONVERGENCE_SESSION_OPTIONS = '-c TimeZone=UTC -c DateStyle=ISO,YMD -c extra_float_digits=3';
+
+/** The tables in any pglogical replication set of this node, as `schema.table`, one per row (`table`). */
+export const REPLICATED_TABLES_SQL = [
+  "SELECT DISTINCT format('%I.%I', n.nspname, c.relname) AS \"table\"",
+  '  FROM pglogical.replication_set_table r',
+  '  JOIN pg_class c ON c.oid = r.set_reloid',
+  '  JOIN pg_namespace n ON n.oid = c.relnamespace',
+  ' ORDER BY 1;',
+].join('\n');
+
+/** The primary-key columns of the table in `$1` (`schema.table`), in key order, one per row (`column`). */
+export const PRIMARY_KEY_SQL = [
+  'SELECT a.attname AS "column"',
+  '  FROM pg_index i',
+  '  JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)',
+  ' WHERE i.indrelid = $1::regclass AND i.indisprimary',
+  ' ORDER BY array_position(i.indkey::int2[], a.attnum);',
+].join('\n');
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+function keyExpression(keyColumns: readonly string[]): string {
+  if (keyColumns.length === 0) {
+    throw new Error('a table needs a primary key to be compared row by row (pglogical needs one to replicate updates anyway)');
+  }
+  return keyColumns.map((c) => `t.${quoteIdent(c)}`).join(', ');
+}
+
+/** One row: `rows` (count) and `digest` (md5 over every row's md5, in key order). `table` is `schema.table`, already quoted. */
+export function tableDigestSql(table: string, keyColumns: readonly string[]): string {
+  return `SELECT count(*) AS rows, coalesce(md5(string_agg(md5(t::text), '' ORDER BY ${keyExpression(keyColumns)})), '') AS digest FROM ${table} t;`;
+}
+
+/** One row per table row: `key` (the key's text) and `digest` (md5 of the row). */
+export function rowDigestsSql(table: string, keyColumns: readonly string[]): string {
+  return `SELECT (${keyColumns.length === 1 ? `t.${quoteIdent(keyColumns[0])}::text` : `row(${keyExpression(keyColumns)})::text`}) AS key, md5(t::text) AS digest FROM ${table} t;`;
+}
+
+/** Lines pglogical logs for each conflict it resolves (`pglogical.conflict_log_level`, LOG by default). */
+export const CONFLICT_LOG_LINE = /CONFLICT: remote (INSERT|UPDATE|DELETE) on relation (\S+) .*Resolution: (\w+)\./;

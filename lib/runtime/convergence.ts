@@ -1,0 +1,113 @@
+import {
+  PRIMARY_KEY_SQL, REPLICATED_TABLES_SQL, rowDigestsSql, tableDigestSql,
+} from '../postgres/convergence-sql';
+import { SubscriptionNode, SubscriptionWatchdog } from './replication-wait';
+
+/**
+ * A database node the checker reads, however it is reached. Its session must use CONVERGENCE_SESSION_OPTIONS,
+ * so that equal rows have equal text on both nodes.
+ */
+export interface ReplicaNode {
+  readonly name: string;
+  /** Runs one statement; every value comes back as text. */
+  query(sql: string, params?: string[]): Promise<Record<string, string>[]>;
+}
+
+/** How one replicated table compares across the pair. */
+export interface TableComparison {
+  /** `schema.table`. */
+  readonly table: string;
+  /** Row count on each node, in node order. */
+  readonly rows: number[];
+  readonly identical: boolean;
+  /** Keys whose rows differ or exist on one node only (at most 20). */
+  readonly differingKeys: string[];
+  /** How many keys differ in all. */
+  readonly differingRows: number;
+}
+
+/** The result of comparing the pair. */
+export interface ConvergenceReport {
+  readonly identical: boolean;
+  readonly tables: TableComparison[];
+  /** Differing rows over every table. */
+  readonly differingRows: number;
+  /** Milliseconds until the nodes were identical (or until the deadline, when they never were). */
+  readonly elapsedMs: number;
+  /** Times the subscription watchdog re-enabled a subscription during the wait. */
+  readonly nudges: number;
+}
+
+const SHOWN_KEYS = 20;
+
+/** Compares two nodes table by table: row counts and a digest of every row, then the differing keys. */
+export async function compareNodes(a: ReplicaNode, b: ReplicaNode): Promise<Omit<ConvergenceReport, 'elapsedMs' | 'nudges'>> {
+  const names = async (n: ReplicaNode) => (await n.query(REPLICATED_TABLES_SQL)).map((r) => r.table);
+  const tables = [...new Set([...await names(a), ...await names(b)])].sort();
+  const compared: TableComparison[] = [];
+  for (const table of tables) {
+    const key = (await a.query(PRIMARY_KEY_SQL, [table])).map((r) => r.column);
+    const [da, db] = await Promise.all([a, b].map(async (n) => (await n.query(tableDigestSql(table, key)))[0]));
+    const rows = [Number(da.rows), Number(db.rows)];
+    if (da.digest === db.digest) {
+      compared.push({ table, rows, identical: true, differingKeys: [], differingRows: 0 });
+      continue;
+    }
+    const [ra, rb] = await Promise.all([a, b].map(async (n) => new Map((await n.query(rowDigestsSql(table, key))).map((r) => [r.key, r.digest]))));
+    const differing = [...new Set([...ra.keys(), ...rb.keys()])].filter((k) => ra.get(k) !== rb.get(k)).sort();
+    compared.push({ table, rows, identical: false, differingKeys: differing.slice(0, SHOWN_KEYS), differingRows: differing.length });
+  }
+  return {
+    identical: compared.every((t) => t.identical),
+    tables: compared,
+    differingRows: compared.reduce((sum, t) => sum + t.differingRows, 0),
+  };
+}
+
+/** Options of `waitForConvergence`. */
+export interface ConvergenceWaitOptions {
+  readonly timeoutMs: number;
+  /**
+   * Milliseconds between comparisons.
+   * @default 200
+   */
+  readonly intervalMs?: number;
+  /**
+   * The nodes' subscriptions, watched (and nudged when left down) while waiting.
+   * @default none watched
+   */
+  readonly subscriptions?: SubscriptionNode[];
+  /**
+   * Told each time a subscription is nudged.
+   * @default silent
+   */
+  readonly onNudge?: (message: string) => void;
+}
+
+/**
+ * Compares the pair until it is identical or the deadline passes, and reports the last comparison. Never throws
+ * for a difference: a pair that does not converge is a result, with its differing keys.
+ */
+export async function waitForConvergence(a: ReplicaNode, b: ReplicaNode, options: ConvergenceWaitOptions): Promise<ConvergenceReport> {
+  const started = Date.now();
+  const watchdogs = (options.subscriptions ?? []).map((n) => new SubscriptionWatchdog(n, { onNudge: options.onNudge }));
+  const nudges = () => watchdogs.reduce((sum, w) => sum + w.nudges, 0);
+  for (;;) {
+    await Promise.all(watchdogs.map((w) => w.check().catch(() => undefined)));
+    let result: Awaited<ReturnType<typeof compareNodes>> | undefined;
+    let error: unknown;
+    try {
+      result = await compareNodes(a, b);
+    } catch (err) {
+      error = err; // a node still starting up: try again until the deadline
+    }
+    const elapsedMs = Date.now() - started;
+    if (result?.identical || elapsedMs >= options.timeoutMs) {
+      if (!result) {
+        throw new Error(`could not compare ${a.name} and ${b.name} within ${options.timeoutMs} ms: ${(error as Error).message}`);
+      }
+      return { ...result, elapsedMs, nudges: nudges() };
+    }
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 200));
+  }
+}
