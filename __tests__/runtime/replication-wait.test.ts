@@ -25,8 +25,9 @@ describe('waitUntilReplicating', () => {
   test('nudges a subscription that stays down, once per interval, and reports it', async () => {
     const stuck = node('server1', ['replicating'], true);
     const messages: string[] = [];
-    await waitUntilReplicating([stuck], { timeoutMs: 5000, intervalMs: 5, nudgeAfterMs: 50, onNudge: (m) => messages.push(m) });
+    const nudged = await waitUntilReplicating([stuck], { timeoutMs: 5000, intervalMs: 5, nudgeAfterMs: 50, onNudge: (m) => messages.push(m) });
     expect(stuck.nudges).toBe(1);
+    expect(nudged).toBe(1);
     expect(messages).toEqual([expect.stringMatching(/^server1: subscription down for \d+ s; re-enabled it/)]);
   });
 

@@ -62,7 +62,7 @@ describe('RollingUpdate', () => {
       startHost: async (h, v) => { log.push(`start ${h} ${v}`); state[h].status = state[h].status === 'DOWN' && log.includes(`drain ${h}`) ? 'DRAIN' : 'UP'; },
       serverState: async (h) => { const s = state[h]; s.currentSessions = Math.max(0, s.currentSessions - 1); return { name: h, weight: 1, ...s }; },
       setServerState: async (h, st) => { log.push(`${st} ${h}`); if (st === ServerAdminState.READY) state[h].status = 'UP'; },
-      waitForReplication: async () => undefined,
+      waitForReplication: async () => 0,
       countRows: async (_h, ids) => ids.length,
       reloadLoadBalancer: async (w) => { log.push(`reload ${w.join('/')}`); },
       waitForConvergence: async () => ({ identical: true, tables: [], differingRows: 0, elapsedMs: 0, nudges: 0 }),

@@ -12,7 +12,7 @@ The fault matrix: for each strategy, a rolling fault through server2 then server
 replace, crash, db-crash, host-loss for 8 s and host-loss for 15 s, and a run of 15 HAProxy reloads. The load
 is 200 req/s from 16 clients with 1 request in 5 an idempotent write, with 20 s of steady traffic before and
 after, so each run makes over 10,000 requests. Prints one JSON object per run on stdout (progress goes to
-stderr). replace and host-loss need root (iptables). Takes about 25 minutes.
+stderr). replace and host-loss need root (iptables). Takes about 23 minutes.
 
   --replication       instead, the multi-master scenarios, each on a fresh topology: a 10 s partition with
                       100 writes/s on each node; server2's database down for 60 s while server1 takes 10,000

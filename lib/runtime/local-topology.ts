@@ -317,8 +317,8 @@ export class LocalTopology {
       { description: `haproxy to report ${name} ${status}`, timeoutMs, intervalMs: 50 });
   }
 
-  /** Waits until both subscriptions report `replicating`, nudging one pglogical left down for 10 s. */
-  waitForReplication(timeoutMs = REPLICATION_TIMEOUT_MS): Promise<void> {
+  /** Waits until both subscriptions report `replicating`, nudging one pglogical left down for 10 s; resolves with the nudges. */
+  waitForReplication(timeoutMs = REPLICATION_TIMEOUT_MS): Promise<number> {
     return waitForReplicating(this.hosts, timeoutMs, this.progress);
   }
 
@@ -423,9 +423,9 @@ function subscriptionNodes(hosts: LocalHost[]): SubscriptionNode[] {
 }
 
 /** Waits for both subscriptions (see replication-wait); a timeout quotes both nodes' logs. */
-async function waitForReplicating(hosts: LocalHost[], timeoutMs: number, onNudge?: (message: string) => void): Promise<void> {
+async function waitForReplicating(hosts: LocalHost[], timeoutMs: number, onNudge?: (message: string) => void): Promise<number> {
   try {
-    await waitUntilReplicating(subscriptionNodes(hosts), { timeoutMs, onNudge });
+    return await waitUntilReplicating(subscriptionNodes(hosts), { timeoutMs, onNudge });
   } catch (err) {
     // The nodes' logs say why (apply worker errors, connection refusals); the temp dir goes with teardown.
     const logs = hosts.map((h) => `${h.name}'s postgres log:\n${logTail(h.db.logFile, 12)}`).join('\n');

@@ -64,10 +64,11 @@ export class SubscriptionWatchdog {
   }
 }
 
-/** Polls every node until all its subscriptions are `replicating`, with a watchdog on each. */
-export async function waitUntilReplicating(nodes: SubscriptionNode[], options: ReplicationWaitOptions): Promise<void> {
-  await Promise.all(nodes.map((node) => {
-    const watchdog = new SubscriptionWatchdog(node, options);
+/** Polls every node until all its subscriptions are `replicating`, with a watchdog on each; resolves with its nudges. */
+export async function waitUntilReplicating(nodes: SubscriptionNode[], options: ReplicationWaitOptions): Promise<number> {
+  const watchdogs = nodes.map((node) => new SubscriptionWatchdog(node, options));
+  await Promise.all(nodes.map((node, i) => {
+    const watchdog = watchdogs[i];
     return pollUntil(async () => {
       const statuses = await watchdog.check();
       if (statuses.length > 0 && statuses.every((s) => s === 'replicating')) {
@@ -76,4 +77,5 @@ export async function waitUntilReplicating(nodes: SubscriptionNode[], options: R
       throw new Error(`subscription status: ${statuses.join(', ') || 'none'}`);
     }, { description: `${node.name}'s subscription to be replicating`, timeoutMs: options.timeoutMs, intervalMs: options.intervalMs ?? 200 });
   }));
+  return watchdogs.reduce((sum, w) => sum + w.nudges, 0);
 }

@@ -137,7 +137,7 @@ export class DockerDriver implements TopologyDriver {
     return this.runtimeApi.setState(host, state);
   }
 
-  waitForReplication(timeoutMs: number): Promise<void> {
+  waitForReplication(timeoutMs: number): Promise<number> {
     return waitUntilReplicating(this.subscriptionNodes(), { timeoutMs, intervalMs: 1000, onNudge: this.options.onProgress });
   }
 

@@ -105,7 +105,7 @@ export interface ExperimentReport extends ProbeSummary {
   readonly convergeMs: number;
   /** Rows that still differed at the end (0 when converged). */
   readonly differingRows: number;
-  /** Times the watchdog re-enabled a subscription pglogical had left down, while waiting to converge. */
+  /** Times the watchdog re-enabled a subscription pglogical had left down, while waiting for the writes and to converge. */
   readonly subscriptionNudges: number;
   /** Milliseconds the probe ran. */
   readonly durationMs: number;
@@ -147,9 +147,13 @@ export async function runRollingUpdateExperiment(driver: TopologyDriver, options
   try {
     progress(`probing ${driver.url} at ${rate} req/s with ${concurrency} client(s); settling ${settleMs} ms`);
     await delay(settleMs); // steady-state traffic before the update: part of the measurement
-    const disturbed = scenario === ExperimentScenario.RELOAD
-      ? await reloadUnderLoad(driver, options.reloads ?? 5, progress)
-      : (progress(`rolling ${fault}: ${update.order.join(' then ')}`), await update.run());
+    let disturbed: UpdateWindow[];
+    if (scenario === ExperimentScenario.RELOAD) {
+      disturbed = await reloadUnderLoad(driver, options.reloads ?? 5, progress);
+    } else {
+      progress(`rolling ${fault}: ${update.order.join(' then ')}`);
+      disturbed = await update.run();
+    }
     windows = disturbed.map((w) => ({ host: w.host, startMs: w.start - probe.origin, endMs: w.end - probe.origin }));
     await delay(settleMs);
   } finally {
@@ -159,7 +163,7 @@ export async function runRollingUpdateExperiment(driver: TopologyDriver, options
   const summary = summarizeProbe(records, windows, driver.hosts[0]);
   const ids = records.flatMap((r) => (r.writeId ? [r.writeId] : []));
   progress(`${records.length} requests, ${summary.failures} failed; checking ${ids.length} acknowledged writes on every node`);
-  const writesLost = await countLostWrites(driver, ids);
+  const { lost: writesLost, nudges } = await countLostWrites(driver, ids);
   const convergence = await driver.waitForConvergence(REPLICATION_DEADLINE_MS);
   progress(convergence.identical
     ? `both nodes identical after ${convergence.elapsedMs} ms`
@@ -180,7 +184,7 @@ export async function runRollingUpdateExperiment(driver: TopologyDriver, options
       converged: convergence.identical,
       convergeMs: convergence.elapsedMs,
       differingRows: convergence.differingRows,
-      subscriptionNudges: convergence.nudges,
+      subscriptionNudges: nudges + convergence.nudges,
       durationMs: Math.round(records.length > 0 ? records[records.length - 1].at + records[records.length - 1].latencyMs : 0),
       updateMs: Math.round(updateMs),
       windows: windows.map((w) => ({ host: w.host, startMs: Math.round(w.startMs), endMs: Math.round(w.endMs) })),
@@ -189,21 +193,22 @@ export async function runRollingUpdateExperiment(driver: TopologyDriver, options
 }
 
 /** Waits, with a deadline, for every id to be on every host; whatever is still missing then is lost. */
-async function countLostWrites(driver: TopologyDriver, ids: string[]): Promise<number> {
+async function countLostWrites(driver: TopologyDriver, ids: string[]): Promise<{ lost: number; nudges: number }> {
   if (ids.length === 0) {
-    return 0;
+    return { lost: 0, nudges: 0 };
   }
   const missing = async () => {
     const counts = await Promise.all(driver.hosts.map((h) => driver.countRows(h, ids)));
     return ids.length - Math.min(...counts);
   };
+  let nudges = 0;
   try {
-    await driver.waitForReplication(REPLICATION_DEADLINE_MS);
+    nudges = await driver.waitForReplication(REPLICATION_DEADLINE_MS);
     await pollUntil(async () => ((await missing()) === 0 ? true : undefined),
       { description: 'acknowledged writes to reach every node', timeoutMs: REPLICATION_DEADLINE_MS, intervalMs: 200 });
-    return 0;
+    return { lost: 0, nudges };
   } catch {
-    return missing();
+    return { lost: await missing(), nudges };
   }
 }
 

@@ -63,7 +63,7 @@ export class LocalDriver implements TopologyDriver {
     return this.topology.setServerState(host, state);
   }
 
-  waitForReplication(timeoutMs: number): Promise<void> {
+  waitForReplication(timeoutMs: number): Promise<number> {
     return this.topology.waitForReplication(timeoutMs);
   }
 

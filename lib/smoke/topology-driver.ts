@@ -44,8 +44,8 @@ export interface TopologyDriver {
   serverState(host: string): Promise<HaproxyServerState>;
   /** Sets a server's admin state through HAProxy's runtime API. */
   setServerState(host: string, state: ServerAdminState): Promise<void>;
-  /** Waits until every host's replication is running again, or throws after `timeoutMs`. */
-  waitForReplication(timeoutMs: number): Promise<void>;
+  /** Waits until every host's replication is running again, or throws after `timeoutMs`; resolves with the watchdog's nudges. */
+  waitForReplication(timeoutMs: number): Promise<number>;
   /** How many of `ids` are rows on this host's database node. */
   countRows(host: string, ids: string[]): Promise<number>;
   /** Waits until both database nodes hold the same rows, or `timeoutMs` passes, and reports how they compare. */
