@@ -10,7 +10,7 @@ export * from './api/api-server';
 export * from './api/api-environment';
 export * from './haproxy/self-drain';
 export * from './runtime/haproxy-runtime-client';
-export { LocalTopology, LocalTopologyOptions, HaproxyReloadOptions, LOCAL_HOST_NAMES } from './runtime/local-topology';
+export { LocalTopology, LocalTopologyOptions, HaproxyReloadOptions, IsolateOptions, LOCAL_HOST_NAMES } from './runtime/local-topology';
 export { HaproxyProcess, HaproxyConfigRejectedError } from './runtime/haproxy-process';
 export { PacketFilter, Blackhole } from './runtime/packet-filter';
 export { findPgBinDir, findHaproxy, PG_BINDIR_ENV } from './runtime/system-binaries';

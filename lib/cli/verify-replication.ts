@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { CONVERGENCE_SESSION_OPTIONS } from '../postgres/convergence-sql';
 import { NUDGE_DOWN_SUBSCRIPTIONS_SQL, SUBSCRIPTION_STATUS_SQL } from '../postgres/subscription-nudge';
-import { ReplicaNode, waitForConvergence } from '../runtime/convergence';
+import { ReplicaNode, rowAsText, waitForConvergence } from '../runtime/convergence';
 import { SubscriptionNode } from '../runtime/replication-wait';
 import { numberFlag, parseWithPositionals, progressPrinter, runCli, UsageError } from './cli-options';
 
@@ -37,7 +37,7 @@ runCli(USAGE, async () => {
     const name = (i: number) => `node ${i + 1}`;
     const replicas: ReplicaNode[] = clients.map((c, i) => ({
       name: name(i),
-      query: async (sql, params = []) => (await c.query(sql, params)).rows.map((r: Record<string, unknown>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, String(v)]))),
+      query: async (sql, params = []) => (await c.query(sql, params)).rows.map(rowAsText),
     }));
     const subscriptions: SubscriptionNode[] = clients.map((c, i) => ({
       name: name(i),

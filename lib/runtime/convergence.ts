@@ -40,6 +40,11 @@ export interface ConvergenceReport {
 
 const SHOWN_KEYS = 20;
 
+/** A result row with every value as text, as `ReplicaNode.query` returns it. */
+export function rowAsText(row: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, String(v)]));
+}
+
 /** Compares two nodes table by table: row counts and a digest of every row, then the differing keys. */
 export async function compareNodes(a: ReplicaNode, b: ReplicaNode): Promise<Omit<ConvergenceReport, 'elapsedMs' | 'nudges'>> {
   const names = async (n: ReplicaNode) => (await n.query(REPLICATED_TABLES_SQL)).map((r) => r.table);

@@ -47,14 +47,18 @@ export class HaproxyProcess {
     return this.process?.running ?? false;
   }
 
-  /** Runs the real `haproxy -c` over a config; throws `HaproxyConfigRejectedError` with its words if invalid. */
-  check(config: string): void {
+  /**
+   * Writes a config beside the running one and runs the real `haproxy -c` over it. Returns the checked file;
+   * throws `HaproxyConfigRejectedError` with haproxy's words if it is invalid.
+   */
+  check(config: string): string {
     const candidate = join(this.dir, 'haproxy.cfg.new');
     writeFileSync(candidate, config);
     const result = spawnSync(this.binary, ['-c', '-q', '-f', candidate], { encoding: 'utf8', timeout: 20_000 });
     if (result.error || result.status !== 0) {
       throw new HaproxyConfigRejectedError(`${result.stdout ?? ''}${result.stderr ?? ''}${result.error?.message ?? ''}`);
     }
+    return candidate;
   }
 
   /**
@@ -65,10 +69,10 @@ export class HaproxyProcess {
     if (!this.process?.running) {
       throw new Error('haproxy is not running');
     }
-    this.check(config);
+    const checked = this.check(config);
     const before = await workerPid(runtimeApi);
     writeFileSync(this.serverStateFile, await runtimeApi.command('show servers state'));
-    renameSync(join(this.dir, 'haproxy.cfg.new'), this.configFile);
+    renameSync(checked, this.configFile);
     process.kill(this.process.pid, 'SIGUSR2');
     await pollUntil(async () => ((await workerPid(runtimeApi)) !== before ? true : undefined),
       { description: 'a new haproxy worker to answer the runtime API after the reload', timeoutMs, intervalMs: 50 });

@@ -22,7 +22,7 @@ import { logTail } from './log-tail';
 import { Blackhole, PacketFilter } from './packet-filter';
 import { pollUntil } from './poll';
 import { SubscriptionNode, waitUntilReplicating } from './replication-wait';
-import { ConvergenceReport, ReplicaNode, waitForConvergence } from './convergence';
+import { ConvergenceReport, ReplicaNode, rowAsText, waitForConvergence } from './convergence';
 import { PostgresCluster } from './postgres-cluster';
 import { findHaproxy, findPgBinDir, postgresRunAs } from './system-binaries';
 
@@ -68,6 +68,15 @@ export interface LocalTopologyOptions {
    * @default silent
    */
   readonly onProgress?: (message: string) => void;
+}
+
+/** What `isolate()` cuts off. */
+export interface IsolateOptions {
+  /**
+   * Only the API's port, as when its container's address vanishes; the database stays reachable.
+   * @default false: the API and both database addresses, as when the host loses power
+   */
+  readonly apiOnly?: boolean;
 }
 
 /** A change applied to the running HAProxy by a hitless reload. */
@@ -145,10 +154,6 @@ export class LocalTopology {
     return this.haproxyProps.strategy ?? FailoverStrategy.WEIGHTED_STICK;
   }
 
-  /** The config HAProxy runs now, as rendered. */
-  get haproxyConfig(): string {
-    return renderHaproxyConfig(this.haproxyProps);
-  }
 
   /** Starts everything and waits for real readiness: both subscriptions replicating, both servers UP. */
   static async start(options: LocalTopologyOptions = {}): Promise<LocalTopology> {
@@ -336,7 +341,7 @@ export class LocalTopology {
    * its API port only (`apiOnly`), or the API and database ports. Needs root (iptables); undone by
    * `reconnect()` and by `stop()`.
    */
-  isolate(name: string, options: { apiOnly?: boolean } = {}): void {
+  isolate(name: string, options: IsolateOptions = {}): void {
     this.packetFilter.drop(this.endpoints(this.host(name), options.apiOnly ?? false));
   }
 
@@ -379,7 +384,7 @@ export class LocalTopology {
     return this.hosts.map((h) => ({
       name: h.name,
       query: async (sql: string, params: string[] = []) => (await h.db.query(sql, params, 'api', CONVERGENCE_SESSION_OPTIONS))
-        .map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, String(v)]))),
+        .map(rowAsText),
     }));
   }
 

@@ -7,7 +7,7 @@ import { SUBSCRIPTION_STATUS_SQL } from '../postgres/subscription-nudge';
 import { HaproxyRuntimeClient, HaproxyServerState, ServerAdminState } from '../runtime/haproxy-runtime-client';
 import { pollUntil } from '../runtime/poll';
 import { SubscriptionNode, waitUntilReplicating } from '../runtime/replication-wait';
-import { ConvergenceReport, ReplicaNode, waitForConvergence } from '../runtime/convergence';
+import { ConvergenceReport, ReplicaNode, rowAsText, waitForConvergence } from '../runtime/convergence';
 import { CONVERGENCE_SESSION_OPTIONS } from '../postgres/convergence-sql';
 import { CommandRunner, runChecked } from './command-runner';
 import { SMOKE_FRONTEND_PORT, SMOKE_HOSTS, SMOKE_NETWORK, SMOKE_STACK_NAME, SMOKE_STRATEGY_ENV, smokeContainers, versionVariableName } from './smoke-stack-contract';
@@ -172,7 +172,7 @@ export class DockerDriver implements TopologyDriver {
       query: async (sql, params = []) => {
         const inlined = params.reduce((text, p, i) => text.replace(new RegExp(`\\$${i + 1}\\b`, 'g'), `'${p.replace(/'/g, "''")}'`), sql.replace(/;\s*$/, ''));
         const out = await this.psql(host, `SELECT coalesce(json_agg(q), '[]') FROM (${inlined}) q;`, CONVERGENCE_SESSION_OPTIONS);
-        return (JSON.parse(out.trim() || '[]') as Record<string, unknown>[]).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, String(v)])));
+        return (JSON.parse(out.trim() || '[]') as Record<string, unknown>[]).map(rowAsText);
       },
     }));
     return waitForConvergence(a, b, { timeoutMs, intervalMs: 1000, subscriptions: this.subscriptionNodes(), onNudge: this.options.onProgress });

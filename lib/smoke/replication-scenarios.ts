@@ -2,6 +2,7 @@ import { ITEMS_TABLE } from '../postgres/render-bootstrap-sql';
 import { randomUUID } from 'node:crypto';
 import { ConvergenceReport } from '../runtime/convergence';
 import { LocalTopology } from '../runtime/local-topology';
+import { LocalDriver } from './local-driver';
 import { Probe, ProbeRecord } from './probe';
 
 /** What the multi-master scenarios exercise. */
@@ -120,7 +121,8 @@ export async function runReplicationScenario(topology: LocalTopology, scenario: 
   }
   const waitStarted = Date.now();
   const convergence = await topology.waitForConvergence(options.convergeTimeoutMs ?? 120_000);
-  const lost = acked.length === 0 ? 0 : acked.length - Math.min(...await Promise.all(topology.hostNames.map((h) => countIds(topology, h, acked))));
+  const driver = new LocalDriver(topology);
+  const lost = acked.length === 0 ? 0 : acked.length - Math.min(...await Promise.all(topology.hostNames.map((h) => driver.countRows(h, acked))));
   const report: ReplicationScenarioReport = {
     scenario,
     durationMs: Date.now() - started,
@@ -145,11 +147,6 @@ function writer(url: string, rate: number): Probe {
 
 function ackedIds(records: ProbeRecord[]): string[] {
   return records.flatMap((r) => (r.writeId ? [r.writeId] : []));
-}
-
-async function countIds(topology: LocalTopology, host: string, ids: string[]): Promise<number> {
-  const rows = await topology.database(host).query<{ n: string }>(`SELECT count(*) AS n FROM ${ITEMS_TABLE} WHERE id = ANY($1::uuid[])`, [ids]);
-  return Number(rows[0].n);
 }
 
 function totalConflicts(topology: LocalTopology): number {
