@@ -15,7 +15,7 @@ export interface ApiEnvironment {
   readonly databaseUrl: string;
   /** The path HAProxy health-checks; it answers 404 while the API drains itself (`HEALTH_PATH`). */
   readonly healthPath: string;
-  /** Longest the API waits on SIGTERM for HAProxy to see that 404 (`DRAIN_TIMEOUT_MS`; 0: no self-drain). */
+  /** Longest the API waits on SIGTERM for HAProxy to see that 404 (`DRAIN_TIMEOUT_MS`, 30000 when unset, as selfDrainTimings gives; 0: no self-drain). */
   readonly drainTimeoutMs: number;
   /** Silence after the 404 before the API stops listening (`DRAIN_QUIET_MS`). */
   readonly drainQuietMs: number;
@@ -74,7 +74,7 @@ export function readApiEnvironment(env: Record<string, string | undefined>): Api
     version: text('version', 'dev'),
     databaseUrl: text('databaseUrl'),
     healthPath,
-    drainTimeoutMs: int('drainTimeoutMs', 8000, 600_000),
+    drainTimeoutMs: int('drainTimeoutMs', 30_000, 600_000),
     drainQuietMs: int('drainQuietMs', 500, 60_000),
     shutdownGraceMs: int('shutdownGraceMs', 10_000, 600_000),
   };
