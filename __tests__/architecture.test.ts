@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 
-const LIB = resolve(__dirname, '../lib');
+const ROOT = resolve(__dirname, '..');
+const LIB = join(ROOT, 'lib');
 
 function tsFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((entry) => {
@@ -40,10 +41,57 @@ describe('import direction', () => {
     expect(offenders).toEqual([]);
   });
 
-  test('nothing imports the CLI, and lib/index.ts only exports', () => {
+  test('nothing imports the CLI, and the entry points only export', () => {
     const cliImporters = tsFiles(LIB).filter((f) => !f.includes('/cli/')).filter((f) => imports(f).some((m) => m.includes('/cli/')));
     expect(cliImporters).toEqual([]);
-    const index = readFileSync(join(LIB, 'index.ts'), 'utf8').split('\n').filter((l) => l.trim().length > 0);
-    expect(index.every((l) => l.startsWith('export '))).toBe(true);
+    for (const entry of ['index.ts', 'node-runtime.ts']) {
+      const lines = readFileSync(join(LIB, entry), 'utf8').split('\n').filter((l) => l.trim().length > 0 && !l.startsWith('//'));
+      expect(lines.filter((l) => !l.startsWith('export '))).toEqual([]);
+    }
+  });
+});
+
+/** Every project file a file reaches through its imports and re-exports, and every package it names. */
+function closure(entry: string): { files: string[]; packages: string[] } {
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (file: string) => {
+    if (files.has(file)) {
+      return;
+    }
+    files.add(file);
+    for (const [, spec] of readFileSync(file, 'utf8').matchAll(/^(?:import|export) [^;]*? from '([^']+)';$/gms)) {
+      if (spec.startsWith('.')) {
+        const base = resolve(dirname(file), spec);
+        visit([`${base}.ts`, join(base, 'index.ts')].find((f) => existsSync(f))!);
+      } else {
+        packages.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]);
+      }
+    }
+  };
+  visit(entry);
+  return { files: [...files].map((f) => relative(ROOT, f)).sort(), packages: [...packages].sort() };
+}
+
+// The jsii entry point is what every cdktf app and every other language loads: constructs and renderers only.
+describe('what each entry point loads', () => {
+  const harness = /^lib\/(runtime|smoke|cli)\/|^lib\/api\/(api-server|main)\.ts$/;
+
+  test('lib/index.ts reaches no runtime, smoke, CLI or API-server file, and no package but the peers and node:', () => {
+    const { files, packages } = closure(join(LIB, 'index.ts'));
+    expect(files.filter((f) => harness.test(f))).toEqual([]);
+    expect(packages.filter((p) => !p.startsWith('node:'))).toEqual(['@cdktf/provider-docker', 'cdktf', 'constructs']);
+  });
+
+  test('the cdktf app (main.ts, stacks/) loads no more than the jsii entry point and the smoke stack\'s names', () => {
+    const { files, packages } = closure(join(ROOT, 'main.ts'));
+    expect(files.filter((f) => harness.test(f) && f !== 'lib/smoke/smoke-stack-contract.ts')).toEqual([]);
+    expect(packages).not.toContain('pg');
+  });
+
+  test('lib/node-runtime.ts is where pg and the harness live', () => {
+    const { files, packages } = closure(join(LIB, 'node-runtime.ts'));
+    expect(packages).toContain('pg');
+    expect(files).toEqual(expect.arrayContaining(['lib/runtime/local-topology.ts', 'lib/smoke/probe.ts', 'lib/api/api-server.ts']));
   });
 });

@@ -31,7 +31,7 @@ describe('BdrNode', () => {
     const provider = new DockerProvider(stack, 'docker', {});
     const node = new BdrNode(stack, 'db', {
       provider, containerName: 'db1', image: 'pg:test', networkName: 'net', apiPassword, replicationPassword,
-      config: { self: { name: 'server1', host: 'db1' }, peer: { name: 'server2', host: 'db2' }, peerAddresses: ['172.28.0.0/24'], apiAddresses: ['172.28.0.0/24'] },
+      config: { local: { name: 'server1', host: 'db1' }, peer: { name: 'server2', host: 'db2' }, peerAddresses: ['172.28.0.0/24'], apiAddresses: ['172.28.0.0/24'] },
     });
     const synth = Testing.synth(stack);
     expect(synth).toHaveResourceWithProperties(Volume, { name: 'db1-data' });
@@ -60,7 +60,7 @@ describe('ApiHost', () => {
     const host = new ApiHost(stack, 'server1', {
       provider, serverName: 'server1', version: 'v7', apiImage: 'api:test', postgresImage: 'pg:test', namePrefix: 'fa',
       networkName: 'net', apiPassword, replicationPassword,
-      database: { self: { name: 'server1', host: 'fa-server1-db' }, peer: { name: 'server2', host: 'fa-server2-db' }, peerAddresses: ['10.1.0.0/24'], apiAddresses: ['10.1.0.0/24'] },
+      database: { local: { name: 'server1', host: 'fa-server1-db' }, peer: { name: 'server2', host: 'fa-server2-db' }, peerAddresses: ['10.1.0.0/24'], apiAddresses: ['10.1.0.0/24'] },
     });
     const synth = Testing.synth(stack);
     expect(synth).toHaveResourceWithProperties(Container, {

@@ -1,6 +1,6 @@
 import { TerraformStack, TerraformVariable } from 'cdktf';
 import { testApp } from '../support/synth';
-import { FailoverApi, FailoverApiProps, ValidationError } from '../../lib';
+import { Errors, FailoverApi, FailoverApiProps } from '../../lib';
 
 function attempt(patch: (secrets: { apiPassword: string; replicationPassword: string }) => Partial<FailoverApiProps>): () => FailoverApi {
   const stack = new TerraformStack(testApp(), 'stack');
@@ -44,7 +44,9 @@ describe('FailoverApi validation at synth time', () => {
     } catch (err) {
       error = err;
     }
-    expect(error).toBeInstanceOf(ValidationError);
+    // `Errors.isValidationError` is what every jsii language gets; in TypeScript it is an instanceof check.
+    expect(Errors.isValidationError(error)).toBe(true);
+    expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).toBe(`FailoverApi stack/api: ${message}`);
   });
 

@@ -1,6 +1,7 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { CommandOptions, CommandResult, CommandRunner, dockerPreflight, FailoverStrategy, HostFault, runDockerSmoke } from '../../lib';
+import { FailoverStrategy } from '../../lib';
+import { CommandOptions, CommandResult, CommandRunner, dockerPreflight, HostFault, runDockerSmoke } from '../../lib/node-runtime';
 
 interface Call {
   readonly command: string;

@@ -1,6 +1,7 @@
 import * as fc from 'fast-check';
 import { isIP } from 'node:net';
-import { FailoverStrategy, HaproxyConfigProps, renderHaproxyConfig, ValidationError } from '../../lib';
+import { FailoverStrategy, HaproxyConfigProps, HaproxyConfig } from '../../lib';
+import { ValidationError } from '../../lib/node-runtime';
 import { haproxyCheck } from '../support/haproxy-check';
 
 // Mostly-valid values with a hostile fraction mixed in, so both branches are exercised every run.
@@ -30,7 +31,7 @@ function usesHostnames(props: HaproxyConfigProps): boolean {
   return props.servers.some((s) => typeof s.address === 'string' && isIP(s.address) === 0);
 }
 
-describe('renderHaproxyConfig over random inputs (seeded)', () => {
+describe('HaproxyConfig.render over random inputs (seeded)', () => {
   test('invalid input throws a ValidationError naming the prop; valid input passes haproxy -c with the fixed structure', () => {
     let rendered = 0;
     let rejected = 0;
@@ -40,7 +41,7 @@ describe('renderHaproxyConfig over random inputs (seeded)', () => {
         const props = usesHostnames(generated) ? { ...generated, dnsResolver: {} } : generated;
         let config: string;
         try {
-          config = renderHaproxyConfig(props);
+          config = HaproxyConfig.render(props);
         } catch (err) {
           rejected++;
           expect(err).toBeInstanceOf(ValidationError);

@@ -1,4 +1,5 @@
-import { FailoverStrategy, HaproxyConfigProps, renderHaproxyConfig, ValidationError } from '../../lib';
+import { FailoverStrategy, HaproxyConfigProps, HaproxyConfig } from '../../lib';
+import { ValidationError } from '../../lib/node-runtime';
 
 const ok = [
   { name: 'server1', address: '10.0.0.5', port: 8080 },
@@ -44,16 +45,16 @@ const BAD_INPUTS: [string, unknown, string][] = [
   ['accessLog as string', { servers: ok, accessLog: 'yes' }, 'accessLog: must be true or false, got "yes"'],
 ];
 
-describe('renderHaproxyConfig validation', () => {
+describe('HaproxyConfig.render validation', () => {
   test.each(BAD_INPUTS)('%s', (_label, props, message) => {
-    const render = () => renderHaproxyConfig(props as HaproxyConfigProps);
+    const render = () => HaproxyConfig.render(props as HaproxyConfigProps);
     expect(render).toThrow(ValidationError);
     expect(render).toThrow(new Error(message));
   });
 
   test('the error carries the field path', () => {
     try {
-      renderHaproxyConfig(withServer1({ port: 0 }));
+      HaproxyConfig.render(withServer1({ port: 0 }));
       throw new Error('expected a ValidationError');
     } catch (err) {
       expect(err).toBeInstanceOf(ValidationError);
@@ -63,7 +64,7 @@ describe('renderHaproxyConfig validation', () => {
 
   test('every strategy value is accepted', () => {
     for (const strategy of Object.values(FailoverStrategy)) {
-      expect(renderHaproxyConfig({ servers: ok, strategy })).toContain(`strategy ${strategy}`);
+      expect(HaproxyConfig.render({ servers: ok, strategy })).toContain(`strategy ${strategy}`);
     }
   });
 });

@@ -1,4 +1,4 @@
-import { FailoverStrategy, renderHaproxyConfig, HaproxyConfigProps } from '../../lib';
+import { FailoverStrategy, HaproxyConfig, HaproxyConfigProps } from '../../lib';
 import { expectValidHaproxyConfig } from '../support/haproxy-check';
 
 const SEED_SERVERS = [
@@ -13,12 +13,12 @@ function backendLines(config: string): string[] {
 }
 
 function render(props: Partial<HaproxyConfigProps> = {}): string {
-  const config = renderHaproxyConfig({ servers: SEED_SERVERS, ...props });
+  const config = HaproxyConfig.render({ servers: SEED_SERVERS, ...props });
   expectValidHaproxyConfig(config);
   return config;
 }
 
-describe('renderHaproxyConfig', () => {
+describe('HaproxyConfig.render', () => {
   test('defaults to weighted-stick: the seed\'s final backend, with redispatch on every retry and the failure handling', () => {
     expect(backendLines(render())).toEqual([
       'balance roundrobin',
@@ -143,6 +143,6 @@ describe('renderHaproxyConfig', () => {
   });
 
   test('is deterministic', () => {
-    expect(renderHaproxyConfig({ servers: SEED_SERVERS })).toBe(renderHaproxyConfig({ servers: SEED_SERVERS }));
+    expect(HaproxyConfig.render({ servers: SEED_SERVERS })).toBe(HaproxyConfig.render({ servers: SEED_SERVERS }));
   });
 });

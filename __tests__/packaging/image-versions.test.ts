@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { findHaproxy, findPgBinDir } from '../../lib';
+import { findHaproxy, findPgBinDir } from '../../lib/node-runtime';
 
 // The version that is proven is the version that is deployed: the shipped images run the same HAProxy line and
 // PostgreSQL major (with pglogical) as the local runtime, which every behaviour test uses.

@@ -3,7 +3,8 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { FailoverStrategy, HAPROXY_BACKEND_NAME, HaproxyRuntimeClient, pollUntil, Probe, renderHaproxyConfig } from '../../lib';
+import { FailoverStrategy, HAPROXY_BACKEND_NAME, HaproxyConfig } from '../../lib';
+import { HaproxyRuntimeClient, pollUntil, Probe } from '../../lib/node-runtime';
 import { freePort } from '../../lib/runtime/free-port';
 import { ManagedProcess } from '../../lib/runtime/managed-process';
 import { pidsMentioning } from '../support/processes';
@@ -43,7 +44,7 @@ describe('haproxy-reloader.sh (the HAProxy image\'s entrypoint) with real haprox
     servers = [await backend('127.0.0.11', 'server1'), await backend('127.0.0.12', 'server2')];
     const frontendPort = await freePort('127.0.0.10');
     url = `http://127.0.0.10:${frontendPort}`;
-    render = (weights) => renderHaproxyConfig({
+    render = (weights) => HaproxyConfig.render({
       strategy: FailoverStrategy.WEIGHTED_STICK,
       servers: servers.map((s, i) => ({ name: `server${i + 1}`, address: `127.0.0.1${i + 1}`, port: (s.address() as AddressInfo).port, weight: weights[i] })),
       frontend: { address: '127.0.0.10', port: frontendPort },

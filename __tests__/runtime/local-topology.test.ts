@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FailoverStrategy, LocalTopology, pollUntil } from '../../lib';
+import { FailoverStrategy } from '../../lib';
+import { LocalTopology, pollUntil } from '../../lib/node-runtime';
 import { postItem } from '../support/api-client';
 import { pidsMentioning } from '../support/processes';
 

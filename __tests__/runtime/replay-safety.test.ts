@@ -3,8 +3,9 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FailoverStrategy, HAPROXY_BACKEND_NAME, HaproxyConfigRejectedError, HaproxyProcess, HaproxyRuntimeClient, pollUntil, renderHaproxyConfig } from '../../lib';
-import { findHaproxy } from '../../lib';
+import { FailoverStrategy, HAPROXY_BACKEND_NAME, HaproxyConfig } from '../../lib';
+import { HaproxyConfigRejectedError, HaproxyProcess, HaproxyRuntimeClient, pollUntil } from '../../lib/node-runtime';
+import { findHaproxy } from '../../lib/node-runtime';
 import { freePort } from '../../lib/runtime/free-port';
 
 // Real haproxy in front of two tiny backends. "flaky" passes its health checks but closes the connection on
@@ -51,7 +52,7 @@ describe('L7 retries replay only replay-safe requests (real haproxy)', () => {
     steady = await backend('127.0.0.12', false);
     const frontendPort = await freePort('127.0.0.10');
     const socketPath = join(dir, 'haproxy.sock');
-    haproxy = new HaproxyProcess(findHaproxy(), dir, renderHaproxyConfig({
+    haproxy = new HaproxyProcess(findHaproxy(), dir, HaproxyConfig.render({
       strategy: FailoverStrategy.PRIMARY_FIRST,
       servers: [{ name: 'flaky', address: '127.0.0.11', port: flaky.port }, { name: 'steady', address: '127.0.0.12', port: steady.port }],
       frontend: { address: '127.0.0.10', port: frontendPort },

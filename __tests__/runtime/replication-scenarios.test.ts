@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import { LocalTopology, ReplicationScenario, runReplicationScenario } from '../../lib';
+import { LocalTopology, ReplicationScenario, runReplicationScenario } from '../../lib/node-runtime';
 
 // Multi-master under stress, on real PostgreSQL 15 + pglogical with a real packet filter: a partition of the
 // replication link, a node down while its peer takes writes, and conflicting updates of the same rows. The bench

@@ -1,4 +1,4 @@
-import { SubscriptionNode, waitUntilReplicating } from '../../lib';
+import { SubscriptionNode, waitUntilReplicating } from '../../lib/node-runtime';
 
 /** A node whose subscription reports the given statuses in turn, and becomes replicating once nudged if `stuck`. */
 function node(name: string, script: string[], stuck = false): SubscriptionNode & { nudges: number } {

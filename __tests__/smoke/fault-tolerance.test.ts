@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { ExperimentScenario, FailoverStrategy, HostFault, runLocalSmoke, SmokeResult } from '../../lib';
+import { FailoverStrategy } from '../../lib';
+import { ExperimentScenario, HostFault, runLocalSmoke, SmokeResult } from '../../lib/node-runtime';
 
 // The promise, fault by fault, on real haproxy and postgres with the library's defaults (health check every
 // 2000 ms). Each run faults the primary, the host that carries the traffic, under 100 req/s from 8 clients with

@@ -1,4 +1,5 @@
-import { FailoverStrategy, runLocalSmoke } from '../../lib';
+import { FailoverStrategy } from '../../lib';
+import { runLocalSmoke } from '../../lib/node-runtime';
 
 // The seed's experiment at test scale: 20 req/s from 4 clients, 1 request in 5 a write, through a full rolling
 // update (server2 then server1) on real haproxy and postgres. Health checks every 2 s with fall 3: detection

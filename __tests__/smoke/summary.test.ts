@@ -1,6 +1,6 @@
-import { HostFault, ProbeRecord, ProbeRequestKind, renderComparisonTable, renderHtmlReport, renderTimeline, RollingUpdate, summarizeProbe } from '../../lib';
-import { ServerAdminState } from '../../lib';
-import { TopologyDriver } from '../../lib';
+import { HostFault, ProbeRecord, ProbeRequestKind, renderComparisonTable, renderHtmlReport, renderTimeline, RollingUpdate, summarizeProbe } from '../../lib/node-runtime';
+import { ServerAdminState } from '../../lib/node-runtime';
+import { TopologyDriver } from '../../lib/node-runtime';
 
 const rec = (at: number, status: number, server?: string, latencyMs = 2, writeId?: string): ProbeRecord =>
   ({ at, kind: writeId ? ProbeRequestKind.WRITE : ProbeRequestKind.READ, status, server, latencyMs, writeId });

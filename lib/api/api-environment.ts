@@ -15,7 +15,7 @@ export interface ApiEnvironment {
   readonly databaseUrl: string;
   /** The path HAProxy health-checks; it answers 404 while the API drains itself (`HEALTH_PATH`). */
   readonly healthPath: string;
-  /** Longest the API waits on SIGTERM for HAProxy to see that 404 (`DRAIN_TIMEOUT_MS`, 30000 when unset, as selfDrainTimings gives; 0: no self-drain). */
+  /** Longest the API waits on SIGTERM for HAProxy to see that 404 (`DRAIN_TIMEOUT_MS`, 30000 when unset, as `SelfDrain.timings` gives; 0: no self-drain). */
   readonly drainTimeoutMs: number;
   /** Silence after the 404 before the API stops listening (`DRAIN_QUIET_MS`). */
   readonly drainQuietMs: number;
@@ -36,14 +36,32 @@ export const API_ENV = {
   shutdownGraceMs: 'SHUTDOWN_GRACE_MS',
 } as const;
 
-/** The variables, for a process's env. */
-export function apiEnvironmentVariables(env: ApiEnvironment): Record<string, string> {
-  return Object.fromEntries((Object.keys(API_ENV) as (keyof ApiEnvironment)[]).map((key) => [API_ENV[key], String(env[key])]));
+/** Renders the environment contract, for a container's or a process's env. */
+export class ApiEnvironmentContract {
+  /** The variable names the contract reserves, in the order they are rendered. */
+  public static readonly VARIABLE_NAMES: string[] = Object.values(API_ENV);
+
+  /** The variables, for a process's env. */
+  public static variables(env: ApiEnvironment): { [name: string]: string } {
+    return Object.fromEntries((Object.keys(API_ENV) as (keyof ApiEnvironment)[]).map((key) => [API_ENV[key], String(env[key])]));
+  }
+
+  /** `NAME=value` lines, for a container's env. */
+  public static render(env: ApiEnvironment): string[] {
+    return Object.entries(ApiEnvironmentContract.variables(env)).map(([name, value]) => `${name}=${value}`);
+  }
+
+  private constructor() {}
 }
 
-/** `NAME=value` lines, for a container's env. */
+/** @deprecated Use `ApiEnvironmentContract.variables`; this alias goes in 0.3.0. */
+export function apiEnvironmentVariables(env: ApiEnvironment): Record<string, string> {
+  return ApiEnvironmentContract.variables(env);
+}
+
+/** @deprecated Use `ApiEnvironmentContract.render`; this alias goes in 0.3.0. */
 export function renderApiEnvironment(env: ApiEnvironment): string[] {
-  return Object.entries(apiEnvironmentVariables(env)).map(([name, value]) => `${name}=${value}`);
+  return ApiEnvironmentContract.render(env);
 }
 
 /** Reads the contract back; a missing or malformed variable throws, naming it. */

@@ -2,9 +2,9 @@ import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { Container } from '@cdktf/provider-docker/lib/container';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
-import { renderApiEnvironment } from '../api/api-environment';
+import { ApiEnvironmentContract } from '../api/api-environment';
 import { HEALTH_CHECK_DEFAULTS } from '../haproxy/resolve-haproxy-props';
-import { SelfDrainTimings, selfDrainTimings } from '../haproxy/self-drain';
+import { SelfDrainTimings, SelfDrain } from '../haproxy/self-drain';
 import { BdrNodeConfig } from '../postgres/bdr-node-config';
 import { BdrNode } from './bdr-node';
 import { DEFAULT_LOG_DRIVER, DEFAULT_LOG_OPTIONS } from './container-logging';
@@ -53,9 +53,9 @@ export interface ApiHostProps {
    */
   readonly container?: ApiContainerOptions;
   /**
-   * The self-drain timings, from `selfDrainTimings()` over the load balancer's props; they set the API's
+   * The self-drain timings, from `SelfDrain.timings()` over the load balancer's props; they set the API's
    * `DRAIN_*` env and the container's stop timeouts.
-   * @default selfDrainTimings() of the default health check
+   * @default SelfDrain.timings() of the default health check
    */
   readonly drain?: SelfDrainTimings;
 }
@@ -87,14 +87,14 @@ export class ApiHost extends Construct {
     });
     const db = props.database.database ?? 'api';
     const user = props.database.apiUser ?? 'api';
-    this.drain = props.drain ?? selfDrainTimings();
+    this.drain = props.drain ?? SelfDrain.timings();
     const c = props.container ?? {};
     this.apiContainer = new Container(this, 'api', {
       provider: props.provider,
       name: `${props.namePrefix}-${props.serverName}-api`,
       image: props.apiImage,
       restart: 'unless-stopped',
-      env: renderApiEnvironment({
+      env: ApiEnvironmentContract.render({
         host: '0.0.0.0',
         port: this.apiPort,
         serverName: props.serverName,

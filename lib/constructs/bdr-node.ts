@@ -5,9 +5,9 @@ import { Volume } from '@cdktf/provider-docker/lib/volume';
 import { DEFAULT_LOG_DRIVER, DEFAULT_LOG_OPTIONS } from './container-logging';
 import { BDR_CONFIG_DIR, BDR_WATCHDOG_SQL_PATH } from '../postgres/bdr-container-layout';
 import { BdrNodeConfig } from '../postgres/bdr-node-config';
-import { renderBootstrapSql } from '../postgres/render-bootstrap-sql';
-import { renderPgHba } from '../postgres/render-pg-hba';
-import { OUTPUT_PLUGIN_LIBRARIES, renderPostgresSettings } from '../postgres/render-postgres-settings';
+import { BootstrapSql } from '../postgres/render-bootstrap-sql';
+import { PgHba } from '../postgres/render-pg-hba';
+import { OUTPUT_PLUGIN_LIBRARIES, PostgresSettings } from '../postgres/render-postgres-settings';
 
 /** Props of `BdrNode`. */
 export interface BdrNodeProps {
@@ -49,7 +49,7 @@ export class BdrNode extends Construct {
   constructor(scope: Construct, id: string, props: BdrNodeProps) {
     super(scope, id);
     const config = props.config;
-    const sql = renderBootstrapSql(config);
+    const sql = BootstrapSql.render(config);
     this.port = config.listenPort ?? 5432;
     this.volume = new Volume(this, 'data', { provider: props.provider, name: `${props.containerName}-data` });
     this.container = new Container(this, 'container', {
@@ -72,8 +72,8 @@ export class BdrNode extends Construct {
       ],
       volumes: [{ volumeName: this.volume.name, containerPath: '/var/lib/postgresql/data' }],
       upload: [
-        { file: `${BDR_CONFIG_DIR}/postgresql.conf`, content: renderPostgresSettings(config, [{ name: 'hba_file', value: `${BDR_CONFIG_DIR}/pg_hba.conf` }]) },
-        { file: `${BDR_CONFIG_DIR}/pg_hba.conf`, content: renderPgHba(config) },
+        { file: `${BDR_CONFIG_DIR}/postgresql.conf`, content: PostgresSettings.render(config, [{ name: 'hba_file', value: `${BDR_CONFIG_DIR}/pg_hba.conf` }]) },
+        { file: `${BDR_CONFIG_DIR}/pg_hba.conf`, content: PgHba.render(config) },
         { file: `${BDR_CONFIG_DIR}/bootstrap-local.sql`, content: sql.local },
         { file: `${BDR_CONFIG_DIR}/bootstrap-subscribe.sql`, content: sql.subscribe },
         { file: BDR_WATCHDOG_SQL_PATH, content: sql.watchdog },

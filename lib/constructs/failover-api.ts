@@ -4,7 +4,7 @@ import { Network } from '@cdktf/provider-docker/lib/network';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { FailoverStrategy } from '../haproxy/failover-strategy';
 import { HaproxyServer } from '../haproxy/haproxy-config-props';
-import { selfDrainTimings } from '../haproxy/self-drain';
+import { SelfDrain } from '../haproxy/self-drain';
 import { BdrNodeConfig } from '../postgres/bdr-node-config';
 import { ValidationError } from '../validation/validation-error';
 import { ApiHost } from './api-host';
@@ -166,7 +166,7 @@ export class FailoverApi extends Construct {
     const host = p.hosts.find((h) => h.name === name) as ResolvedFailoverApiProps['hosts'][number];
     const peer = p.hosts.find((h) => h.name !== name) as ResolvedFailoverApiProps['hosts'][number];
     const database: BdrNodeConfig = {
-      self: { name, host: addressing.selfHost, port: p.postgresPort },
+      local: { name, host: addressing.selfHost, port: p.postgresPort },
       peer: { name: peer.name, host: addressing.peerHost, port: p.postgresPort },
       peerAddresses: addressing.peerAddresses,
       apiAddresses: [p.networkSubnet],
@@ -188,7 +188,7 @@ export class FailoverApi extends Construct {
       apiPort: p.apiPort,
       publishAddress: addressing.publishAddress,
       healthPath: props.healthCheck?.path,
-      drain: selfDrainTimings({ strategy: p.strategy, healthCheck: props.healthCheck }),
+      drain: SelfDrain.timings({ strategy: p.strategy, healthCheck: props.healthCheck }),
     });
   }
 

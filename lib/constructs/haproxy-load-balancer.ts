@@ -6,7 +6,7 @@ import { HaproxyConfigProps } from '../haproxy/haproxy-config-props';
 import {
   HAPROXY_CONFIG_PATH, HAPROXY_CONTAINER_PORT, HAPROXY_RUNTIME_DIR, HAPROXY_SERVER_STATE_PATH, HAPROXY_SOCKET_PATH, HAPROXY_STAGED_CONFIG_PATH,
 } from '../haproxy/haproxy-container-layout';
-import { renderHaproxyConfig } from '../haproxy/render-haproxy-config';
+import { HaproxyConfig } from '../haproxy/render-haproxy-config';
 import { DEFAULT_LOG_DRIVER, DEFAULT_LOG_OPTIONS } from './container-logging';
 
 /** Props of `HaproxyLoadBalancer`. */
@@ -58,7 +58,7 @@ export class HaproxyLoadBalancer extends Construct {
   constructor(scope: Construct, id: string, props: HaproxyLoadBalancerProps) {
     super(scope, id);
     this.containerName = props.containerName;
-    this.configText = renderHaproxyConfig({
+    this.configText = HaproxyConfig.render({
       ...props.config,
       frontend: { address: '0.0.0.0', port: HAPROXY_CONTAINER_PORT },
       runtimeApi: { socketPath: HAPROXY_SOCKET_PATH },

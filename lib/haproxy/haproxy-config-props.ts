@@ -142,7 +142,7 @@ export interface HaproxyDnsResolver {
   readonly holdMs?: number;
 }
 
-/** Everything `renderHaproxyConfig` needs. */
+/** Everything `HaproxyConfig.render` needs. */
 export interface HaproxyConfigProps {
   /**
    * How traffic is spread and failed over.

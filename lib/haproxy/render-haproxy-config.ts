@@ -8,11 +8,30 @@ export const HAPROXY_FRONTEND_NAME = 'api_frontend';
 export const HAPROXY_BACKEND_NAME = 'api_backend';
 const RESOLVERS_NAME = 'dns';
 
-/**
- * Renders a complete haproxy.cfg. Pure and deterministic: the same props give the same text.
- * Every prop is validated first; a bad one throws a `ValidationError` naming it.
- */
+/** The haproxy.cfg renderer, shared by the constructs and the local runtime. */
+export class HaproxyConfig {
+  /** The frontend's name in the rendered config. */
+  public static readonly FRONTEND_NAME = HAPROXY_FRONTEND_NAME;
+  /** The backend's name; the runtime API addresses servers as `api_backend/<name>`. */
+  public static readonly BACKEND_NAME = HAPROXY_BACKEND_NAME;
+
+  /**
+   * Renders a complete haproxy.cfg. Pure and deterministic: the same props give the same text.
+   * Every prop is validated first; a bad one throws an error naming it.
+   */
+  public static render(props: HaproxyConfigProps): string {
+    return render(props);
+  }
+
+  private constructor() {}
+}
+
+/** @deprecated Use `HaproxyConfig.render`; this alias goes in 0.3.0. */
 export function renderHaproxyConfig(props: HaproxyConfigProps): string {
+  return render(props);
+}
+
+function render(props: HaproxyConfigProps): string {
   const cfg = resolveHaproxyProps(props);
   const sections = [
     [`# Rendered by cdktf-failover-api, strategy ${cfg.strategy}. Do not edit by hand.`],

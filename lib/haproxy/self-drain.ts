@@ -5,14 +5,17 @@ import { HEALTH_CHECK_DEFAULTS } from './resolve-haproxy-props';
 /** The parts of `HaproxyConfigProps` the self-drain depends on. */
 export interface SelfDrainProps {
   /**
+   * The load balancer's strategy; under `BACKUP` there is no drain.
    * @default FailoverStrategy.WEIGHTED_STICK
    */
   readonly strategy?: FailoverStrategy;
   /**
+   * The health check that has to see the 404.
    * @default the renderer's
    */
   readonly healthCheck?: HaproxyHealthCheck;
   /**
+   * The failure handling; with `drainOn404: false` there is no drain.
    * @default the renderer's
    */
   readonly failureHandling?: HaproxyFailureHandling;
@@ -47,7 +50,22 @@ export const SHUTDOWN_GRACE_MS = 10_000;
 /** The drain's bound when no health check sees the 404; health-check intervals up to 27 s fit inside it. */
 export const SELF_DRAIN_CAP_MS = 30_000;
 
+/** The API's self-drain on SIGTERM, timed from the health check that has to see it. */
+export class SelfDrain {
+  /** Every self-drain timing, derived from the strategy and the health check. */
+  public static timings(props?: SelfDrainProps): SelfDrainTimings {
+    return timingsOf(props ?? {});
+  }
+
+  private constructor() {}
+}
+
+/** @deprecated Use `SelfDrain.timings`; this alias goes in 0.3.0. */
 export function selfDrainTimings(props: SelfDrainProps = {}): SelfDrainTimings {
+  return timingsOf(props);
+}
+
+function timingsOf(props: SelfDrainProps): SelfDrainTimings {
   const intervalMs = props.healthCheck?.intervalMs ?? HEALTH_CHECK_DEFAULTS.intervalMs;
   const timeoutMs = props.healthCheck?.timeoutMs ?? HEALTH_CHECK_DEFAULTS.timeoutMs;
   const drainsOn404 = props.strategy !== FailoverStrategy.BACKUP && (props.failureHandling?.drainOn404 ?? true);

@@ -23,8 +23,16 @@ export interface PgEndpoint {
 
 /** Everything the BDR-style node renderers need: one pglogical node and its peer. */
 export interface BdrNodeConfig {
-  /** This node, as its peer reaches it. */
-  readonly self: PgEndpoint;
+  /**
+   * This node, as its peer reaches it. Required (it is optional only while the deprecated `self` remains).
+   * @default the deprecated `self`
+   */
+  readonly local?: PgEndpoint;
+  /**
+   * @deprecated Use `local`, a name every jsii language can use (`self` is reserved in Python). Goes in 0.3.0.
+   * @default none
+   */
+  readonly self?: PgEndpoint;
   /** The node this one replicates with, both ways. */
   readonly peer: PgEndpoint;
   /**
@@ -66,7 +74,7 @@ export interface BdrNodeConfig {
   readonly localAuthMethod?: PgAuthMethod;
   /**
    * Whether this server has the `output_plugin_libraries` allowlist (PostgreSQL 15.19, 16.15 and later);
-   * if so, `pglogical_output` is added to it. Detect with `describesOutputPluginAllowlist`.
+   * if so, `pglogical_output` is added to it. Detect with `PostgresSettings.describesOutputPluginAllowlist`.
    * @default false
    */
   readonly outputPluginAllowlist?: boolean;

@@ -30,16 +30,51 @@ function dsn(node: ResolvedBdrNode, host: string, port: number): string {
   return `host=${host} port=${port} dbname=${node.database} user=${node.replicationUser}`;
 }
 
-/** Subscription name on a node, after the peer it pulls from. */
-export function subscriptionName(peerName: string): string {
-  return `from_${peerName.replace(/-/g, '_')}`;
+/** The psql scripts that bring up a pglogical node, shared by the constructs and the local runtime. */
+export class BootstrapSql {
+  /** psql variable that carries the API role's password. */
+  public static readonly API_PASSWORD_VAR = PSQL_API_PASSWORD_VAR;
+  /** psql variable that carries the replication role's password. */
+  public static readonly REPLICATION_PASSWORD_VAR = PSQL_REPLICATION_PASSWORD_VAR;
+
+  /**
+   * Idempotent psql scripts (`\gexec` guards every create), so a rerun after a partial failure is safe.
+   * Works on PostgreSQL 15 and 16 with pglogical 2.4.
+   */
+  public static render(config: BdrNodeConfig): BdrBootstrapSql {
+    return render(config);
+  }
+
+  /** Subscription name on a node, after the peer it pulls from. */
+  public static subscriptionName(peerName: string): string {
+    return `from_${peerName.replace(/-/g, '_')}`;
+  }
+
+  /** A ~/.pgpass line that gives the replication role's password to pglogical's workers (PGPASSFILE). */
+  public static renderPgpass(user: string, password: string): string {
+    const escape = (s: string) => s.replace(/[\\:]/g, (c) => `\\${c}`);
+    return `*:*:*:${escape(user)}:${escape(password)}\n`;
+  }
+
+  private constructor() {}
 }
 
-/**
- * Idempotent psql scripts (`\gexec` guards every create), so a rerun after a partial failure is safe.
- * Works on PostgreSQL 15 and 16 with pglogical 2.4.
- */
+/** @deprecated Use `BootstrapSql.subscriptionName`; this alias goes in 0.3.0. */
+export function subscriptionName(peerName: string): string {
+  return BootstrapSql.subscriptionName(peerName);
+}
+
+/** @deprecated Use `BootstrapSql.render`; this alias goes in 0.3.0. */
 export function renderBootstrapSql(props: BdrNodeConfig): BdrBootstrapSql {
+  return render(props);
+}
+
+/** @deprecated Use `BootstrapSql.renderPgpass`; this alias goes in 0.3.0. */
+export function renderPgpass(user: string, password: string): string {
+  return BootstrapSql.renderPgpass(user, password);
+}
+
+function render(props: BdrNodeConfig): BdrBootstrapSql {
   const node = resolveBdrNodeConfig(props);
   const db = node.database;
   const local = [
@@ -58,12 +93,12 @@ export function renderBootstrapSql(props: BdrNodeConfig): BdrBootstrapSql {
     '  created_at timestamptz NOT NULL DEFAULT now()',
     ');',
     `GRANT SELECT, INSERT, UPDATE, DELETE ON ${ITEMS_TABLE} TO ${node.apiUser};`,
-    `SELECT pglogical.create_node(node_name := ${literal(node.self.name)}, dsn := ${literal(dsn(node, node.self.host, node.self.port))})`,
-    `  WHERE NOT EXISTS (SELECT FROM pglogical.node WHERE node_name = ${literal(node.self.name)});`,
+    `SELECT pglogical.create_node(node_name := ${literal(node.local.name)}, dsn := ${literal(dsn(node, node.local.host, node.local.port))})`,
+    `  WHERE NOT EXISTS (SELECT FROM pglogical.node WHERE node_name = ${literal(node.local.name)});`,
     `SELECT pglogical.replication_set_add_table('default', ${literal(ITEMS_TABLE)}, synchronize_data := false)`,
     `  WHERE NOT EXISTS (SELECT FROM pglogical.replication_set_table WHERE set_reloid = ${literal(ITEMS_TABLE)}::regclass);`,
   ];
-  const sub = subscriptionName(node.peer.name);
+  const sub = BootstrapSql.subscriptionName(node.peer.name);
   // forward_origins '{}' stops a change from bouncing back to the node it came from.
   const subscribe = [
     '\\set ON_ERROR_STOP on',
@@ -79,10 +114,4 @@ export function renderBootstrapSql(props: BdrNodeConfig): BdrBootstrapSql {
   ];
   const watchdog = ['\\set ON_ERROR_STOP on', `\\connect ${db}`, NUDGE_DOWN_SUBSCRIPTIONS_SQL];
   return { local: local.join('\n') + '\n', subscribe: subscribe.join('\n') + '\n', watchdog: watchdog.join('\n') + '\n' };
-}
-
-/** A ~/.pgpass line that gives the replication role's password to pglogical's workers (PGPASSFILE). */
-export function renderPgpass(user: string, password: string): string {
-  const escape = (s: string) => s.replace(/[\\:]/g, (c) => `\\${c}`);
-  return `*:*:*:${escape(user)}:${escape(password)}\n`;
 }

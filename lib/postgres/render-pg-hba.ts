@@ -1,14 +1,28 @@
 import { BdrNodeConfig } from './bdr-node-config';
 import { resolveBdrNodeConfig } from './resolve-bdr-node-config';
 
-/**
- * pg_hba.conf that admits only the peer's replication role and the local API's role, both with SCRAM, plus
- * unix-socket connections for administration. Anything else is rejected (no matching line).
- */
+/** pg_hba.conf for a pglogical node, shared by the constructs and the local runtime. */
+export class PgHba {
+  /**
+   * pg_hba.conf that admits only the peer's replication role and the local API's role, both with SCRAM, plus
+   * unix-socket connections for administration. Anything else is rejected (no matching line).
+   */
+  public static render(config: BdrNodeConfig): string {
+    return render(config);
+  }
+
+  private constructor() {}
+}
+
+/** @deprecated Use `PgHba.render`; this alias goes in 0.3.0. */
 export function renderPgHba(props: BdrNodeConfig): string {
+  return render(props);
+}
+
+function render(props: BdrNodeConfig): string {
   const node = resolveBdrNodeConfig(props);
   const lines = [
-    `# Rendered by cdktf-failover-api for pglogical node ${node.self.name}: only the peer and the local API.`,
+    `# Rendered by cdktf-failover-api for pglogical node ${node.local.name}: only the peer and the local API.`,
     '# TYPE  DATABASE     USER  ADDRESS  METHOD',
     `local   all          all            ${node.localAuthMethod}`,
     ...node.peerAddresses.flatMap((addr) => [

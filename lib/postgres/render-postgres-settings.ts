@@ -8,15 +8,54 @@ export const OUTPUT_PLUGIN_LIBRARIES = ['pgoutput', 'test_decoding', PGLOGICAL_O
 
 /** One postgresql.conf setting, with its raw (unquoted) value. */
 export interface PostgresSetting {
+  /** The setting's name, e.g. `wal_level`. */
   readonly name: string;
+  /** Its value, unquoted; the renderer quotes it where postgresql.conf needs it. */
   readonly value: string;
 }
 
-/**
- * The settings a pglogical node needs. `track_commit_timestamp` must be on, or last_update_wins silently
- * falls back to apply_remote.
- */
+/** postgresql.conf for a pglogical node, shared by the constructs and the local runtime. */
+export class PostgresSettings {
+  /**
+   * The settings a pglogical node needs. `track_commit_timestamp` must be on, or last_update_wins silently
+   * falls back to apply_remote.
+   */
+  public static list(config: BdrNodeConfig): PostgresSetting[] {
+    return settingsOf(config);
+  }
+
+  /** postgresql.conf lines for a pglogical node (values quoted where postgresql.conf needs it). */
+  public static render(config: BdrNodeConfig, extra?: PostgresSetting[]): string {
+    return renderSettings(config, extra ?? []);
+  }
+
+  /**
+   * Reads `postgres --describe-config` output: true when the server has the `output_plugin_libraries` allowlist
+   * (PostgreSQL 15.19, 16.15 and later), which must then list `pglogical_output`.
+   */
+  public static describesOutputPluginAllowlist(describeConfigOutput: string): boolean {
+    return describeConfigOutput.split('\n').some((line) => line.split('\t')[0] === 'output_plugin_libraries');
+  }
+
+  private constructor() {}
+}
+
+/** @deprecated Use `PostgresSettings.list`; this alias goes in 0.3.0. */
 export function postgresSettings(props: BdrNodeConfig): PostgresSetting[] {
+  return settingsOf(props);
+}
+
+/** @deprecated Use `PostgresSettings.render`; this alias goes in 0.3.0. */
+export function renderPostgresSettings(props: BdrNodeConfig, extra: PostgresSetting[] = []): string {
+  return renderSettings(props, extra);
+}
+
+/** @deprecated Use `PostgresSettings.describesOutputPluginAllowlist`; this alias goes in 0.3.0. */
+export function describesOutputPluginAllowlist(describeConfigOutput: string): boolean {
+  return PostgresSettings.describesOutputPluginAllowlist(describeConfigOutput);
+}
+
+function settingsOf(props: BdrNodeConfig): PostgresSetting[] {
   const node = resolveBdrNodeConfig(props);
   const capacity = String(node.replicationCapacity);
   const settings: [string, string][] = [
@@ -37,18 +76,9 @@ export function postgresSettings(props: BdrNodeConfig): PostgresSetting[] {
   return settings.map(([name, value]) => ({ name, value }));
 }
 
-/** postgresql.conf lines for a pglogical node (values quoted where postgresql.conf needs it). */
-export function renderPostgresSettings(props: BdrNodeConfig, extra: PostgresSetting[] = []): string {
+function renderSettings(props: BdrNodeConfig, extra: PostgresSetting[]): string {
   const node = resolveBdrNodeConfig(props);
-  const lines = [...postgresSettings(props), ...extra].map(({ name, value }) =>
+  const lines = [...settingsOf(props), ...extra].map(({ name, value }) =>
     `${name} = ${/^([A-Za-z_][A-Za-z0-9_]*|\d+)$/.test(value) ? value : `'${value.replace(/'/g, "''")}'`}`);
-  return [`# Rendered by cdktf-failover-api for pglogical node ${node.self.name}`, ...lines].join('\n') + '\n';
-}
-
-/**
- * Reads `postgres --describe-config` output: true when the server has the `output_plugin_libraries` allowlist
- * (PostgreSQL 15.19, 16.15 and later), which must then list `pglogical_output`.
- */
-export function describesOutputPluginAllowlist(describeConfigOutput: string): boolean {
-  return describeConfigOutput.split('\n').some((line) => line.split('\t')[0] === 'output_plugin_libraries');
+  return [`# Rendered by cdktf-failover-api for pglogical node ${node.local.name}`, ...lines].join('\n') + '\n';
 }

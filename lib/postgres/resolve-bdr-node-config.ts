@@ -5,7 +5,7 @@ import { BdrNodeConfig, PgAuthMethod, PgEndpoint } from './bdr-node-config';
 
 /** Props after validation, with defaults filled in. Internal to the renderers. */
 export interface ResolvedBdrNode {
-  readonly self: Required<PgEndpoint>;
+  readonly local: Required<PgEndpoint>;
   readonly peer: Required<PgEndpoint>;
   readonly peerAddresses: string[];
   readonly apiAddresses: string[];
@@ -42,10 +42,13 @@ function cidrList(field: string, value: unknown): string[] {
 }
 
 export function resolveBdrNodeConfig(props: BdrNodeConfig): ResolvedBdrNode {
-  const self = endpoint('self', props.self);
+  if (props.local !== undefined && props.self !== undefined) {
+    throw new ValidationError('self', 'is the deprecated name of local: give local only');
+  }
+  const local = endpoint('local', props.local ?? props.self);
   const peer = endpoint('peer', props.peer);
-  if (self.name === peer.name) {
-    throw new ValidationError('peer.name', `must differ from self.name, both are ${JSON.stringify(self.name)}`);
+  if (local.name === peer.name) {
+    throw new ValidationError('peer.name', `must differ from local.name, both are ${JSON.stringify(local.name)}`);
   }
   const peerDefault = isIP(peer.host) !== 0 ? [peer.host] : undefined;
   if (props.peerAddresses === undefined && peerDefault === undefined) {
@@ -53,7 +56,7 @@ export function resolveBdrNodeConfig(props: BdrNodeConfig): ResolvedBdrNode {
   }
   const ident = (field: string, value: unknown) => checkPattern(field, value, PG_IDENTIFIER, PG_IDENTIFIER_ALLOWED);
   return {
-    self,
+    local,
     peer,
     peerAddresses: cidrList('peerAddresses', props.peerAddresses ?? peerDefault),
     apiAddresses: cidrList('apiAddresses', props.apiAddresses),

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { apiEnvironmentVariables } from '../api/api-environment';
+import { ApiEnvironmentContract } from '../api/api-environment';
 import { SelfDrainTimings } from '../haproxy/self-drain';
 import { ManagedProcess } from './managed-process';
 import { logTail } from './log-tail';
@@ -67,7 +67,7 @@ export class ApiProcess {
       logFile: this.logFile,
       env: {
         PATH: process.env.PATH,
-        ...apiEnvironmentVariables({
+        ...ApiEnvironmentContract.variables({
           host: o.host,
           port: o.port,
           serverName: o.serverName,

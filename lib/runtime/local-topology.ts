@@ -5,15 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FailoverStrategy } from '../haproxy/failover-strategy';
 import { HaproxyConfigProps, HaproxyFailureHandling, HaproxyHealthCheck, HaproxyTimeouts } from '../haproxy/haproxy-config-props';
-import { HAPROXY_BACKEND_NAME, renderHaproxyConfig } from '../haproxy/render-haproxy-config';
+import { HAPROXY_BACKEND_NAME, HaproxyConfig } from '../haproxy/render-haproxy-config';
 import { HEALTH_CHECK_DEFAULTS } from '../haproxy/resolve-haproxy-props';
-import { selfDrainTimings } from '../haproxy/self-drain';
+import { SelfDrain } from '../haproxy/self-drain';
 import { PgAuthMethod } from '../postgres/bdr-node-config';
 import { SUBSCRIPTION_STATUS_SQL } from '../postgres/subscription-nudge';
 import { CONFLICT_LOG_LINE, CONVERGENCE_SESSION_OPTIONS } from '../postgres/convergence-sql';
-import { PSQL_API_PASSWORD_VAR, PSQL_REPLICATION_PASSWORD_VAR, renderBootstrapSql, renderPgpass } from '../postgres/render-bootstrap-sql';
-import { renderPgHba } from '../postgres/render-pg-hba';
-import { describesOutputPluginAllowlist, renderPostgresSettings } from '../postgres/render-postgres-settings';
+import { PSQL_API_PASSWORD_VAR, PSQL_REPLICATION_PASSWORD_VAR, BootstrapSql } from '../postgres/render-bootstrap-sql';
+import { PgHba } from '../postgres/render-pg-hba';
+import { PostgresSettings } from '../postgres/render-postgres-settings';
 import { ApiProcess, findApiEntry } from './api-process';
 import { freePort } from './free-port';
 import { HaproxyProcess } from './haproxy-process';
@@ -127,7 +127,7 @@ process.once('exit', () => {
 
 /**
  * The whole system as real processes on this machine: two PostgreSQL clusters replicating both ways with
- * pglogical, a reference API on each, and HAProxy in front with the config `renderHaproxyConfig` gives.
+ * pglogical, a reference API on each, and HAProxy in front with the config `HaproxyConfig.render` gives.
  * Everything lives in one temp dir and is stopped by pid; `stop()` removes it all, also after a failed start.
  */
 export class LocalTopology {
@@ -168,7 +168,7 @@ export class LocalTopology {
       const haproxyBinary = findHaproxy();
       const apiEntry = options.apiEntry ?? findApiEntry();
       const runAs = postgresRunAs();
-      const allowlist = describesOutputPluginAllowlist(execFileSync(join(binDir, 'postgres'), ['--describe-config'], { encoding: 'utf8' }));
+      const allowlist = PostgresSettings.describesOutputPluginAllowlist(execFileSync(join(binDir, 'postgres'), ['--describe-config'], { encoding: 'utf8' }));
       const apiPassword = randomBytes(12).toString('hex');
       const replicationPassword = randomBytes(12).toString('hex');
       const pgPorts = await Promise.all(HOST_ADDRESSES.map((a, i) => freePort(a, REPLICATION_ADDRESSES[i])));
@@ -187,14 +187,14 @@ export class LocalTopology {
         serverStateFile: join(baseDir, 'server-state'),
       };
       // Rendered first, so bad options fail before anything starts.
-      const haproxyConfig = renderHaproxyConfig(haproxyProps);
-      const drain = selfDrainTimings(haproxyProps);
+      const haproxyConfig = HaproxyConfig.render(haproxyProps);
+      const drain = SelfDrain.timings(haproxyProps);
 
       progress(`initdb for ${LOCAL_HOST_NAMES.join(' and ')} in ${baseDir}`);
       const nodeProps = LOCAL_HOST_NAMES.map((name, i) => {
         const peer = 1 - i;
         return {
-          self: { name, host: REPLICATION_ADDRESSES[i], port: pgPorts[i] },
+          local: { name, host: REPLICATION_ADDRESSES[i], port: pgPorts[i] },
           peer: { name: LOCAL_HOST_NAMES[peer], host: REPLICATION_ADDRESSES[peer], port: pgPorts[peer] },
           // On loopback every connection comes from 127.0.0.1, whatever address it targets.
           peerAddresses: ['127.0.0.1'],
@@ -205,22 +205,22 @@ export class LocalTopology {
           outputPluginAllowlist: allowlist,
         };
       });
-      const sql = nodeProps.map((p) => renderBootstrapSql(p));
+      const sql = nodeProps.map((p) => BootstrapSql.render(p));
       for (const [i, props] of nodeProps.entries()) {
-        const dir = join(baseDir, props.self.name);
+        const dir = join(baseDir, props.local.name);
         mkdirSync(dir, { mode: 0o700 });
         const db = new PostgresCluster({
-          name: props.self.name,
+          name: props.local.name,
           baseDir: dir,
           binDir,
           port: pgPorts[i],
-          settings: renderPostgresSettings(props),
-          hba: renderPgHba(props),
-          pgpass: renderPgpass('replicator', replicationPassword),
+          settings: PostgresSettings.render(props),
+          hba: PgHba.render(props),
+          pgpass: BootstrapSql.renderPgpass('replicator', replicationPassword),
           runAs,
         });
         const api = new ApiProcess({
-          serverName: props.self.name,
+          serverName: props.local.name,
           host: HOST_ADDRESSES[i],
           port: apiPorts[i],
           databaseUrl: `postgres://api:${apiPassword}@${HOST_ADDRESSES[i]}:${pgPorts[i]}/api`,
@@ -230,7 +230,7 @@ export class LocalTopology {
           drain,
         });
         created.hosts.push({
-          name: props.self.name, address: HOST_ADDRESSES[i], replicationAddress: REPLICATION_ADDRESSES[i], apiPort: apiPorts[i], db, api, watchdogSql: sql[i].watchdog,
+          name: props.local.name, address: HOST_ADDRESSES[i], replicationAddress: REPLICATION_ADDRESSES[i], apiPort: apiPorts[i], db, api, watchdogSql: sql[i].watchdog,
         });
       }
       await Promise.all(created.hosts.map((h) => h.db.init()));
@@ -410,7 +410,7 @@ export class LocalTopology {
   async reloadHaproxy(change: HaproxyReloadOptions): Promise<void> {
     const servers = this.haproxyProps.servers.map((s, i) => ({ ...s, weight: change.weights?.[i] ?? s.weight }));
     const next: HaproxyConfigProps = { ...this.haproxyProps, strategy: change.strategy ?? this.haproxyProps.strategy, servers };
-    const config = renderHaproxyConfig(next); // bad props throw here, before anything changes
+    const config = HaproxyConfig.render(next); // bad props throw here, before anything changes
     await this.haproxy.reload(config, this.runtimeApi);
     this.haproxyProps = next;
     this.progress(`haproxy reloaded (${this.strategy}${change.weights ? `, weights ${change.weights.join('/')}` : ''})`);

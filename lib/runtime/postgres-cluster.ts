@@ -16,11 +16,11 @@ export interface PostgresClusterOptions {
   readonly baseDir: string;
   readonly binDir: string;
   readonly port: number;
-  /** Appended to postgresql.conf (rendered by `renderPostgresSettings`). */
+  /** Appended to postgresql.conf (rendered by `PostgresSettings.render`). */
   readonly settings: string;
-  /** Replaces pg_hba.conf (rendered by `renderPgHba`). */
+  /** Replaces pg_hba.conf (rendered by `PgHba.render`). */
   readonly hba: string;
-  /** Content of the PGPASSFILE the server's workers read (rendered by `renderPgpass`). */
+  /** Content of the PGPASSFILE the server's workers read (rendered by `BootstrapSql.renderPgpass`). */
   readonly pgpass: string;
   readonly runAs: { uid?: number; gid?: number };
 }

@@ -20,3 +20,16 @@ export class ValidationError extends Error {
     return new ValidationError(this.field, this.detail, where);
   }
 }
+
+/**
+ * Tells the error a bad prop throws from others. `ValidationError` itself extends `Error`, which jsii cannot
+ * export, so this is its face in the assembly; in TypeScript the guard also narrows to it.
+ */
+export class Errors {
+  /** True for the error a bad prop throws. Its message names the prop and what is allowed. */
+  public static isValidationError(x: any): x is ValidationError {
+    return x instanceof ValidationError;
+  }
+
+  private constructor() {}
+}
