@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the local runtime and tests need, if any is missing: haproxy and PostgreSQL 15
 # with pglogical (the versions the shipped images run), iptables and iproute2 for the network faults, and socat,
-# which the HAProxy image's reloader uses and its test runs here.
+# which the HAProxy image's reloader uses and its test runs here. Debian's python3 with pip, setuptools and wheel
+# builds the Python package offline (`npm run package`).
 # As root it installs them with apt; otherwise it prints the command to run and fails.
 set -euo pipefail
 
-PACKAGES=(haproxy postgresql-15 postgresql-15-pglogical iptables iproute2 socat)
+PACKAGES=(haproxy postgresql-15 postgresql-15-pglogical iptables iproute2 socat python3-pip python3-setuptools python3-wheel)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
