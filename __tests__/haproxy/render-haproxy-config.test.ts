@@ -1,4 +1,4 @@
-import { FailoverStrategy, HaproxyConfig, HaproxyConfigProps } from '../../lib';
+import { ApiEnvironmentContract, apiEnvironmentVariables, FailoverStrategy, HaproxyConfig, HaproxyConfigProps, renderApiEnvironment, renderHaproxyConfig, SelfDrain, selfDrainTimings } from '../../lib';
 import { expectValidHaproxyConfig } from '../support/haproxy-check';
 
 const SEED_SERVERS = [
@@ -144,5 +144,19 @@ describe('HaproxyConfig.render', () => {
 
   test('is deterministic', () => {
     expect(HaproxyConfig.render({ servers: SEED_SERVERS })).toBe(HaproxyConfig.render({ servers: SEED_SERVERS }));
+  });
+
+  test('the deprecated free functions give what the static methods give, until 0.3.0', () => {
+    const props = { strategy: FailoverStrategy.PRIMARY_FIRST, servers: SEED_SERVERS, healthCheck: { intervalMs: 1000 } };
+    expect(renderHaproxyConfig(props)).toBe(HaproxyConfig.render(props));
+    expect(selfDrainTimings(props)).toEqual(SelfDrain.timings(props));
+    expect(selfDrainTimings()).toEqual(SelfDrain.timings());
+    const contract = {
+      host: '0.0.0.0', port: 8080, serverName: 'server1', version: 'v1', databaseUrl: 'postgres://db', healthPath: '/check.txt',
+      drainTimeoutMs: 30_000, drainQuietMs: 500, shutdownGraceMs: 10_000,
+    };
+    expect(renderApiEnvironment(contract)).toEqual(ApiEnvironmentContract.render(contract));
+    expect(apiEnvironmentVariables(contract)).toEqual(ApiEnvironmentContract.variables(contract));
+    expect(ApiEnvironmentContract.render(contract)).toContain('SERVER_NAME=server1');
   });
 });

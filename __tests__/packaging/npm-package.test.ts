@@ -151,10 +151,19 @@ describe('the packages', () => {
     const runtime = execFileSync(process.execPath, ['-e', "process.stdout.write(typeof require('cdktf-failover-api/runtime').LocalTopology)"], { cwd: project, encoding: 'utf8' });
     expect(runtime).toBe('function');
     writeFileSync(join(project, 'user.ts'), USER_TS);
+    const tsc = (...args: string[]) => execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '--strict', '--skipLibCheck',
+      '--typeRoots', join(ROOT, 'node_modules/@types'), '--types', 'node', ...args], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
     for (const [module, resolution] of [['commonjs', 'node10'], ['node16', 'node16']]) {
-      execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '--noEmit', '--strict', '--skipLibCheck', '--module', module, '--moduleResolution', resolution,
-        '--typeRoots', join(ROOT, 'node_modules/@types'), '--types', 'node', 'user.ts'], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
+      tsc('--noEmit', '--module', module, '--moduleResolution', resolution, 'user.ts');
     }
+
+    // The README's TypeScript example compiles against the package and synthesizes as it stands.
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    writeFileSync(join(project, 'readme-example.ts'), /```ts\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf('<!-- example: single host -->')))![1]);
+    tsc('--module', 'commonjs', '--target', 'es2022', '--outDir', 'build', 'readme-example.ts');
+    execFileSync(process.execPath, ['build/readme-example.js'], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
+    const example = JSON.parse(readFileSync(join(project, 'cdktf.out', 'stacks', 'api', 'cdk.tf.json'), 'utf8'));
+    expect(Object.keys(example.resource.docker_container)).toHaveLength(6);
   });
 
   test('the same stack synthesizes under cdktn 0.24, with cdktf aliased to it as the README says, to the same Terraform', () => {
