@@ -36,10 +36,12 @@ describe('probe summary and reports', () => {
     expect(marks).toContain('server1');
   });
 
-  test('the comparison table has a row per run', () => {
-    const table = renderComparisonTable([{ strategy: 'backup', drain: false, scenario: 'rolling-update', fault: 'graceful', ...summarizeProbe(records, windows, 'server1'), writesLost: 0, updateMs: 12_000 }]);
-    expect(table.split('\n')).toHaveLength(3);
+  test('the comparison table has a row per run, and says whether the nodes ended up the same', () => {
+    const run = { strategy: 'backup', drain: false, scenario: 'rolling-update', fault: 'graceful', ...summarizeProbe(records, windows, 'server1'), writesLost: 0, updateMs: 12_000 };
+    const table = renderComparisonTable([{ ...run, converged: true, differingRows: 0 }, { ...run, converged: false, differingRows: 3 }]);
+    expect(table.split('\n')).toHaveLength(4);
     expect(table).toMatch(/backup\s+graceful\s+no\s+7\s+2\s+1\s+0\.7500/);
+    expect(table.split('\n').map((l) => /\b(same|\d+ differ)\s+12\.0$/.exec(l)?.[1])).toEqual([undefined, undefined, 'same', '3 differ']);
   });
 
   test('the HTML report is self-contained and escapes text', () => {

@@ -92,10 +92,15 @@ runCli(USAGE, async () => {
       primary: 'server1',
       records,
       windows: report.windows,
-      figures: { requests: report.requests, failures: report.failures, primaryShare: report.primaryShare, p99Ms: report.p99Ms, maxMs: report.maxMs, over1s: report.over1s, writesLost: report.writesLost },
+      figures: {
+        requests: report.requests, failures: report.failures, primaryShare: report.primaryShare, p99Ms: report.p99Ms, maxMs: report.maxMs, over1s: report.over1s,
+        writesLost: report.writesLost, nodes: report.converged ? 'identical' : `${report.differingRows} rows differ`,
+      },
     }))));
     console.log(`\nHTML report: ${values.html}`);
   }
   const safe = results.filter((r) => r.report.strategy !== FailoverStrategy.BACKUP && r.label !== 'host-loss, seed tuning');
-  return safe.every((r) => r.report.failures === 0 && r.report.writesLost === 0) ? 0 : 1;
+  // Whatever the strategy, both database nodes must end up the same.
+  const ok = safe.every((r) => r.report.failures === 0 && r.report.writesLost === 0) && results.every((r) => r.report.converged);
+  return ok ? 0 : 1;
 });

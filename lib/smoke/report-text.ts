@@ -11,6 +11,10 @@ export interface ComparableReport extends ProbeSummary {
   readonly fault: string;
   readonly writesLost: number;
   readonly updateMs: number;
+  /** Whether both database nodes ended up identical. */
+  readonly converged: boolean;
+  /** Rows that still differed when the check gave up (0 when converged). */
+  readonly differingRows: number;
 }
 
 /** What each timeline character means. */
@@ -51,7 +55,7 @@ export function renderTimeline(records: readonly ProbeRecord[], windows: readonl
 
 /** A fixed-width comparison table, one row per run. */
 export function renderComparisonTable(reports: readonly ComparableReport[]): string {
-  const header = ['strategy', 'what', 'drain', 'requests', 'failures', '503s', 'primary', 'p50 ms', 'p99 ms', 'max ms', '>1 s', 'writes', 'lost', 'update s'];
+  const header = ['strategy', 'what', 'drain', 'requests', 'failures', '503s', 'primary', 'p50 ms', 'p99 ms', 'max ms', '>1 s', 'writes', 'lost', 'nodes', 'update s'];
   const rows = reports.map((r) => [
     r.strategy,
     r.scenario === 'reload' ? 'reload' : r.fault,
@@ -66,6 +70,7 @@ export function renderComparisonTable(reports: readonly ComparableReport[]): str
     String(r.over1s),
     String(r.writesAcked),
     String(r.writesLost),
+    r.converged ? 'same' : `${r.differingRows} differ`,
     (r.updateMs / 1000).toFixed(1),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
