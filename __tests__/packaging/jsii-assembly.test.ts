@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -19,6 +19,13 @@ interface JsiiType {
   properties?: JsiiProperty[];
   methods?: { name: string; docs?: JsiiDocs }[];
   locationInModule?: { filename: string };
+}
+
+function sourcesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    return statSync(path).isDirectory() ? sourcesUnder(path) : path.endsWith('.ts') ? [path] : [];
+  });
 }
 
 /** The fenced block of `lang` that follows `marker` in the README. */
@@ -58,6 +65,10 @@ describe('the jsii assembly', () => {
     const built = statSync(file, { throwIfNoEntry: false });
     if (!built) {
       throw new Error('.jsii is missing: run `npm run build` (npm test does it first)');
+    }
+    const newer = sourcesUnder(join(ROOT, 'lib')).filter((f) => statSync(f).mtimeMs > built.mtimeMs);
+    if (newer.length > 0) {
+      throw new Error(`.jsii is older than ${newer.slice(0, 3).join(', ')}: run \`npm run build\` (npm test does it first)`);
     }
     assembly = JSON.parse(readFileSync(file, 'utf8'));
     types = Object.values(assembly.types);
