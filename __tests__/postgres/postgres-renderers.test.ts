@@ -60,6 +60,9 @@ describe('postgres node renderers', () => {
     // Passwords come from psql variables, never from the rendered text.
     expect(sql.local).toContain(":'replication_password'");
     expect(sql.local).toContain(":'api_password'");
+    // Every run sets them, even on roles that exist: the image reruns this script on every start.
+    expect(sql.local).toContain("SELECT format('ALTER ROLE %I PASSWORD %L', 'replicator', :'replication_password') \\gexec");
+    expect(sql.local).toContain("SELECT format('ALTER ROLE %I PASSWORD %L', 'api', :'api_password') \\gexec");
   });
 
   test('the watchdog re-enables only subscriptions that are down, in the app database', () => {

@@ -7,7 +7,10 @@ import { NUDGE_DOWN_SUBSCRIPTIONS_SQL } from './subscription-nudge';
  * a subscription fails until the peer's node and replication set exist.
  */
 export interface BdrBootstrapSql {
-  /** Roles, database, app schema, pglogical node and replication set. Needs nothing from the peer. */
+  /**
+   * Roles and their passwords, database, app schema, pglogical node and replication set. Needs nothing from the
+   * peer. Safe to rerun on a live node, and meant to be: the Docker image runs it on every start.
+   */
   readonly local: string;
   /** The subscription to the peer. Run after the peer's `local` phase. */
   readonly subscribe: string;
@@ -79,10 +82,13 @@ function render(props: BdrNodeConfig): BdrBootstrapSql {
   const db = node.database;
   const local = [
     '\\set ON_ERROR_STOP on',
-    `SELECT format('CREATE ROLE %I LOGIN SUPERUSER REPLICATION PASSWORD %L', ${literal(node.replicationUser)}, :'${PSQL_REPLICATION_PASSWORD_VAR}')`,
+    `SELECT format('CREATE ROLE %I LOGIN SUPERUSER REPLICATION', ${literal(node.replicationUser)})`,
     `  WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = ${literal(node.replicationUser)}) \\gexec`,
-    `SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', ${literal(node.apiUser)}, :'${PSQL_API_PASSWORD_VAR}')`,
+    `SELECT format('CREATE ROLE %I LOGIN', ${literal(node.apiUser)})`,
     `  WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = ${literal(node.apiUser)}) \\gexec`,
+    // Every run sets the passwords it is given, so a rerun on each start applies a changed password.
+    `SELECT format('ALTER ROLE %I PASSWORD %L', ${literal(node.replicationUser)}, :'${PSQL_REPLICATION_PASSWORD_VAR}') \\gexec`,
+    `SELECT format('ALTER ROLE %I PASSWORD %L', ${literal(node.apiUser)}, :'${PSQL_API_PASSWORD_VAR}') \\gexec`,
     `SELECT 'CREATE DATABASE ${db}' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = ${literal(db)}) \\gexec`,
     `\\connect ${db}`,
     'CREATE EXTENSION IF NOT EXISTS pglogical;',

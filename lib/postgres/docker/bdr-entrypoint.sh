@@ -3,11 +3,14 @@
 # are uploaded into $BDR_CONFIG_DIR by Terraform; this script only wires them up.
 set -euo pipefail
 : "${REPLICATION_PASSWORD:?REPLICATION_PASSWORD must be set}"
-: "${BDR_CONFIG_DIR:=/etc/postgresql/bdr}"
+: "${API_PASSWORD:?API_PASSWORD must be set}"
 : "${BDR_OUTPUT_PLUGIN_LIBRARIES:=pgoutput, test_decoding, pglogical_output}"
+# Where the config and the server's unix socket are; the test of this script points them elsewhere.
+export BDR_CONFIG_DIR="${BDR_CONFIG_DIR:-/etc/postgresql/bdr}"
+export BDR_SOCKET_DIR="${BDR_SOCKET_DIR:-/var/run/postgresql}"
 
 # pglogical's apply workers authenticate to the peer with this file (scram needs a password).
-export PGPASSFILE=/var/lib/postgresql/pgpass
+export PGPASSFILE="${PGPASSFILE:-/var/lib/postgresql/pgpass}"
 escaped=$(printf '%s' "$REPLICATION_PASSWORD" | sed 's/[\\:]/\\&/g')
 printf '*:*:*:%s:%s\n' "${REPLICATION_USER:-replicator}" "$escaped" > "$PGPASSFILE"
 chown postgres:postgres "$PGPASSFILE"
@@ -20,16 +23,21 @@ if postgres --describe-config 2>/dev/null | cut -f1 | grep -x output_plugin_libr
   args+=(-c "output_plugin_libraries=${BDR_OUTPUT_PLUGIN_LIBRARIES}")
 fi
 
-# The subscription needs the peer's node to exist, so it is retried until it works, in a process detached
-# from the postmaster (the container's init reaps it), once per container start. It is idempotent.
+# On every container start, in a process detached from the postmaster (the container's init reaps it):
+# - the local bootstrap again, with the passwords in this container's environment. It is idempotent, so it
+#   repairs a first init that failed half-way and applies a changed password to a volume that already has roles
+#   (the image runs initdb.d scripts on an empty volume only);
+# - the subscription, retried until the peer's node exists.
 # Then a watchdog: pglogical 2.4 sometimes leaves an apply worker dead for minutes after its peer restarts;
 # re-enabling a subscription that is down wakes its manager (subscription-watchdog.sql touches nothing else).
 ( setsid bash -c '
-    psql_bdr() { gosu postgres psql -X -q -h /var/run/postgresql -d postgres "$@"; }
-    until pg_isready -q -h /var/run/postgresql && psql_bdr -f "$0/bootstrap-subscribe.sql"; do
+    psql_bdr() { gosu postgres psql -X -q -h "$BDR_SOCKET_DIR" -d postgres "$@"; }
+    until pg_isready -q -h "$BDR_SOCKET_DIR" \
+      && psql_bdr -v api_password="$API_PASSWORD" -v replication_password="$REPLICATION_PASSWORD" -f "$0/bootstrap-local.sql" \
+      && psql_bdr -f "$0/bootstrap-subscribe.sql"; do
       sleep 2
     done
-    echo "bdr: subscribed to the peer"
+    echo "bdr: bootstrapped, and subscribed to the peer"
     while sleep 15; do
       psql_bdr -t -A -f "$0/subscription-watchdog.sql" 2>/dev/null | grep -qx "[1-9][0-9]*" \
         && echo "bdr: re-enabled a subscription that was down"
