@@ -1,4 +1,4 @@
-import { API_ENV, ApiEnvironment, readApiEnvironment } from './api-environment';
+import { ApiEnvironment, ApiEnvironmentContract, readApiEnvironment } from './api-environment';
 import { ApiServer } from './api-server';
 
 // Entry point of the reference API process and image: configured by env (api-environment.ts).
@@ -8,7 +8,7 @@ async function main(): Promise<void> {
   try {
     env = readApiEnvironment(process.env);
   } catch (err) {
-    console.error(`reference-api: ${(err as Error).message} (the variables: ${Object.values(API_ENV).join(', ')})`);
+    console.error(`reference-api: ${(err as Error).message} (the variables: ${ApiEnvironmentContract.VARIABLE_NAMES.join(', ')})`);
     process.exit(2);
   }
   const server = new ApiServer(env);

@@ -2,7 +2,7 @@ import { Token } from 'cdktf';
 import { FAILOVER_STRATEGIES, FailoverStrategy } from '../haproxy/failover-strategy';
 import { checkCidr, checkHost, checkInteger, checkName, checkOneOf, checkPattern, checkPort, checkUniqueNames } from '../validation/checks';
 import { ValidationError } from '../validation/validation-error';
-import { API_ENV } from '../api/api-environment';
+import { ApiEnvironmentContract } from '../api/api-environment';
 import { ApiContainerOptions, DockerMachine, FailoverApiHost, FailoverApiProps } from './failover-api-props';
 import { checkSecret } from './secret-input';
 
@@ -21,14 +21,13 @@ export interface ResolvedFailoverApiProps {
 
 const DOCKER_HOST = /^(ssh|tcp|unix):\/\/[^\s'"#]+$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
-const RESERVED_ENV: readonly string[] = Object.values(API_ENV);
 
 function apiContainer(options: ApiContainerOptions | undefined): ApiContainerOptions {
   const o = options ?? {};
   for (const name of Object.keys(o.environment ?? {})) {
     checkPattern(`apiContainer.environment.${name}`, name, ENV_NAME, 'a variable name of letters, digits and _, not starting with a digit');
-    if (RESERVED_ENV.includes(name)) {
-      throw new ValidationError(`apiContainer.environment.${name}`, `is set by the library (the env contract: ${RESERVED_ENV.join(', ')}); use another name`);
+    if (ApiEnvironmentContract.VARIABLE_NAMES.includes(name)) {
+      throw new ValidationError(`apiContainer.environment.${name}`, `is set by the library (the env contract: ${ApiEnvironmentContract.VARIABLE_NAMES.join(', ')}); use another name`);
     }
   }
   if (o.command !== undefined && (!Array.isArray(o.command) || o.command.length === 0 || o.command.some((c) => typeof c !== 'string'))) {

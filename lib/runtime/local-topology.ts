@@ -154,7 +154,6 @@ export class LocalTopology {
     return this.haproxyProps.strategy ?? FailoverStrategy.WEIGHTED_STICK;
   }
 
-
   /** Starts everything and waits for real readiness: both subscriptions replicating, both servers UP. */
   static async start(options: LocalTopologyOptions = {}): Promise<LocalTopology> {
     const progress = options.onProgress ?? (() => undefined);
