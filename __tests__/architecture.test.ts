@@ -1,18 +1,13 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { filesUnder } from './support/files';
 
 const ROOT = resolve(__dirname, '..');
 const LIB = join(ROOT, 'lib');
 
-function tsFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((entry) => {
-    const path = join(dir, entry);
-    return statSync(path).isDirectory() ? tsFiles(path) : path.endsWith('.ts') ? [path] : [];
-  });
-}
-
+/** What a file imports or re-exports from, multi-line statements included. */
 function imports(file: string): string[] {
-  return [...readFileSync(file, 'utf8').matchAll(/^import .* from '([^']+)';$/gm)].map((m) => m[1]);
+  return [...readFileSync(file, 'utf8').matchAll(/^(?:import|export) [^;]*? from '([^']+)';$/gms)].map((m) => m[1]);
 }
 
 // The layering in DESIGN.md: only constructs (and stacks/) know CDKTF, so a move to its community fork stays small.
@@ -20,14 +15,14 @@ describe('import direction', () => {
   const layers = ['haproxy', 'postgres', 'validation', 'api', 'runtime', 'smoke', 'cli'];
 
   test.each(layers)('lib/%s imports neither cdktf nor the constructs', (layer) => {
-    const offenders = tsFiles(join(LIB, layer)).flatMap((file) => imports(file)
+    const offenders = filesUnder(join(LIB, layer), '.ts').flatMap((file) => imports(file)
       .filter((m) => m === 'cdktf' || m.startsWith('@cdktf/') || m === 'constructs' || m.includes('/constructs/'))
       .map((m) => `${relative(LIB, file)} imports ${m}`));
     expect(offenders).toEqual([]);
   });
 
   test('renderers import nothing from the project outside their own layer and validation', () => {
-    const offenders = ['haproxy', 'postgres'].flatMap((layer) => tsFiles(join(LIB, layer)).flatMap((file) => imports(file)
+    const offenders = ['haproxy', 'postgres'].flatMap((layer) => filesUnder(join(LIB, layer), '.ts').flatMap((file) => imports(file)
       .filter((m) => m.startsWith('..') && !m.startsWith('../validation/'))
       .map((m) => `${relative(LIB, file)} imports ${m}`)));
     expect(offenders).toEqual([]);
@@ -35,14 +30,14 @@ describe('import direction', () => {
 
   test('constructs and the runtime never import each other', () => {
     const offenders = [
-      ...tsFiles(join(LIB, 'constructs')).flatMap((f) => imports(f).filter((m) => m.includes('/runtime/') || m.includes('/smoke/')).map((m) => `${relative(LIB, f)} imports ${m}`)),
-      ...tsFiles(join(LIB, 'runtime')).flatMap((f) => imports(f).filter((m) => m.includes('/constructs/')).map((m) => `${relative(LIB, f)} imports ${m}`)),
+      ...filesUnder(join(LIB, 'constructs'), '.ts').flatMap((f) => imports(f).filter((m) => m.includes('/runtime/') || m.includes('/smoke/')).map((m) => `${relative(LIB, f)} imports ${m}`)),
+      ...filesUnder(join(LIB, 'runtime'), '.ts').flatMap((f) => imports(f).filter((m) => m.includes('/constructs/')).map((m) => `${relative(LIB, f)} imports ${m}`)),
     ];
     expect(offenders).toEqual([]);
   });
 
   test('nothing imports the CLI, and the entry points only export', () => {
-    const cliImporters = tsFiles(LIB).filter((f) => !f.includes('/cli/')).filter((f) => imports(f).some((m) => m.includes('/cli/')));
+    const cliImporters = filesUnder(LIB, '.ts').filter((f) => !f.includes('/cli/')).filter((f) => imports(f).some((m) => m.includes('/cli/')));
     expect(cliImporters).toEqual([]);
     for (const entry of ['index.ts', 'node-runtime.ts']) {
       const lines = readFileSync(join(LIB, entry), 'utf8').split('\n').filter((l) => l.trim().length > 0 && !l.startsWith('//'));
@@ -60,7 +55,7 @@ function closure(entry: string): { files: string[]; packages: string[] } {
       return;
     }
     files.add(file);
-    for (const [, spec] of readFileSync(file, 'utf8').matchAll(/^(?:import|export) [^;]*? from '([^']+)';$/gms)) {
+    for (const spec of imports(file)) {
       if (spec.startsWith('.')) {
         const base = resolve(dirname(file), spec);
         visit([`${base}.ts`, join(base, 'index.ts')].find((f) => existsSync(f))!);

@@ -79,13 +79,17 @@ describe('ApiHost', () => {
 });
 
 describe('HaproxyLoadBalancer', () => {
-  test('publishes the frontend, keeps the runtime API socket in a volume, and has a config writer put a valid config there', () => {
+  const loadBalancerStack = () => {
     const { stack } = stackWithSecrets();
-    const provider = new DockerProvider(stack, 'docker', {});
     const lb = new HaproxyLoadBalancer(stack, 'lb', {
-      provider, containerName: 'fa-haproxy', image: 'haproxy:test', publishPort: 9080,
+      provider: new DockerProvider(stack, 'docker', {}), containerName: 'fa-haproxy', image: 'haproxy:test', publishPort: 9080,
       config: { servers: [{ name: 'server1', address: '10.0.0.5', port: 8080 }, { name: 'server2', address: '10.0.0.6', port: 8080 }] },
     });
+    return { stack, lb };
+  };
+
+  test('publishes the frontend, keeps the runtime API socket in a volume, and has a config writer put a valid config there', () => {
+    const { stack, lb } = loadBalancerStack();
     const synth = Testing.synth(stack);
     expect(synth).toHaveResourceWithProperties(Container, {
       name: 'fa-haproxy',
@@ -105,12 +109,7 @@ describe('HaproxyLoadBalancer', () => {
   });
 
   test('the config writer: validates with haproxy -c, swaps the file in atomically, runs once, and fails the deploy if refused', () => {
-    const { stack } = stackWithSecrets();
-    const provider = new DockerProvider(stack, 'docker', {});
-    const lb = new HaproxyLoadBalancer(stack, 'lb', {
-      provider, containerName: 'fa-haproxy', image: 'haproxy:test', publishPort: 9080,
-      config: { servers: [{ name: 'server1', address: '10.0.0.5', port: 8080 }, { name: 'server2', address: '10.0.0.6', port: 8080 }] },
-    });
+    const { stack, lb } = loadBalancerStack();
     const writer = Object.values(resourcesOf(synthJson(stack), 'docker_container')).find((c) => c.name === 'fa-haproxy-config')!;
     expect(writer).toMatchObject({
       image: 'haproxy:test',

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { filesUnder, readmeExample } from '../support/files';
 
 const ROOT = resolve(__dirname, '../..');
 const BIN = join(ROOT, 'node_modules/.bin');
@@ -19,23 +20,6 @@ interface JsiiType {
   properties?: JsiiProperty[];
   methods?: { name: string; docs?: JsiiDocs }[];
   locationInModule?: { filename: string };
-}
-
-function sourcesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((entry) => {
-    const path = join(dir, entry);
-    return statSync(path).isDirectory() ? sourcesUnder(path) : path.endsWith('.ts') ? [path] : [];
-  });
-}
-
-/** The fenced block of `lang` that follows `marker` in the README. */
-function readmeBlock(marker: string, lang: string): string {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const start = readme.indexOf(marker);
-  expect(start).toBeGreaterThanOrEqual(0);
-  const match = new RegExp('```' + lang + '\\n([\\s\\S]*?)```').exec(readme.slice(start));
-  expect(match).not.toBeNull();
-  return match![1];
 }
 
 /**
@@ -66,7 +50,7 @@ describe('the jsii assembly', () => {
     if (!built) {
       throw new Error('.jsii is missing: run `npm run build` (npm test does it first)');
     }
-    const newer = sourcesUnder(join(ROOT, 'lib')).filter((f) => statSync(f).mtimeMs > built.mtimeMs);
+    const newer = filesUnder(join(ROOT, 'lib'), '.ts').filter((f) => statSync(f).mtimeMs > built.mtimeMs);
     if (newer.length > 0) {
       throw new Error(`.jsii is older than ${newer.slice(0, 3).join(', ')}: run \`npm run build\` (npm test does it first)`);
     }
@@ -133,8 +117,8 @@ describe('the jsii assembly', () => {
 
   test("the README's Python example is jsii-rosetta's translation of its TypeScript example, imports tidied", () => {
     const ts = join(work, 'example.ts');
-    writeFileSync(ts, readmeBlock('<!-- example: single host -->', 'ts'));
+    writeFileSync(ts, readmeExample('ts'));
     const python = execFileSync(join(BIN, 'jsii-rosetta'), ['snippet', '--language', 'python', ts], { cwd: ROOT, env: JSII_ENV, encoding: 'utf8' });
-    expect(readmeBlock('<!-- example: single host -->', 'python').trim()).toBe(tidyRosetta(python));
+    expect(readmeExample('python').trim()).toBe(tidyRosetta(python));
   });
 });

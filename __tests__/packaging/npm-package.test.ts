@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { filesUnder, readmeExample } from '../support/files';
 
 const ROOT = resolve(__dirname, '../..');
-const VERSION = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version as string;
-const DEV_VERSIONS = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).devDependencies as Record<string, string>;
+const { version: VERSION, devDependencies: DEV_VERSIONS } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; devDependencies: Record<string, string> };
 const TARBALL = join(ROOT, 'dist', 'js', `cdktf-failover-api@${VERSION}.jsii.tgz`);
 const WHEEL = join(ROOT, 'dist', 'python', `cdktf_failover_api-${VERSION}-py3-none-any.whl`);
 const SDIST = join(ROOT, 'dist', 'python', `cdktf-failover-api-${VERSION}.tar.gz`);
@@ -47,13 +47,6 @@ export const cfg: string = HaproxyConfig.render({ strategy: FailoverStrategy.PRI
 
 function npm(args: string[], cwd: string): string {
   return execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_update_notifier: 'false' } });
-}
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((entry) => {
-    const path = join(dir, entry);
-    return statSync(path).isDirectory() ? filesUnder(path) : [path];
-  });
 }
 
 /** A new project with the tarball and `deps` installed; returns its directory. */
@@ -124,7 +117,7 @@ describe('the packages', () => {
     const declared = new Set([...Object.keys(pkg.peerDependencies), ...Object.keys(pkg.optionalDependencies ?? {})]);
     const builtins = new Set(builtinModules);
     const undeclared = new Set<string>();
-    for (const file of filesUnder(join(unpacked, 'dist', 'lib')).filter((f) => f.endsWith('.js'))) {
+    for (const file of filesUnder(join(unpacked, 'dist', 'lib'), '.js')) {
       for (const [, spec] of readFileSync(file, 'utf8').matchAll(/require\("([^"]+)"\)/g)) {
         const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
         if (!spec.startsWith('.') && !spec.startsWith('node:') && !builtins.has(name) && !declared.has(name)) {
@@ -158,8 +151,7 @@ describe('the packages', () => {
     }
 
     // The README's TypeScript example compiles against the package and synthesizes as it stands.
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    writeFileSync(join(project, 'readme-example.ts'), /```ts\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf('<!-- example: single host -->')))![1]);
+    writeFileSync(join(project, 'readme-example.ts'), readmeExample('ts'));
     tsc('--module', 'commonjs', '--target', 'es2022', '--outDir', 'build', 'readme-example.ts');
     execFileSync(process.execPath, ['build/readme-example.js'], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
     const example = JSON.parse(readFileSync(join(project, 'cdktf.out', 'stacks', 'api', 'cdk.tf.json'), 'utf8'));
@@ -182,8 +174,7 @@ describe('the packages', () => {
   test('the Python package: a wheel and an sdist with the assembly inside, its dependencies named, code that compiles and that the README example fits', () => {
     expect(existsSync(SDIST)).toBe(true);
     const example = join(work, 'example.py');
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    writeFileSync(example, /```python\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf('<!-- example: single host -->')))![1]);
+    writeFileSync(example, readmeExample('python'));
     // Reads the wheel without installing it (its dependencies are on PyPI, which is not reachable here).
     const report = JSON.parse(execFileSync(PYTHON, ['-c', `
 import ast, json, sys, zipfile

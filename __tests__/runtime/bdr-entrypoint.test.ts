@@ -82,11 +82,11 @@ describe('bdr-entrypoint.sh (the Postgres image\'s entrypoint) on a node that al
   afterAll(async () => {
     await entrypoint?.stop('SIGTERM', 5_000);
     // The detached bootstrap loop leads its own process group (setsid): end the group, sleep and psql included.
-    for (const pid of dir ? pidsMentioning(configDir ?? dir) : []) {
+    for (const pid of configDir ? pidsMentioning(configDir) : []) {
       try {
         process.kill(-pid, 'SIGKILL');
       } catch {
-        // already gone
+        // not a group leader (a psql of the loop's), or already gone
       }
     }
     await cluster?.stop();
