@@ -25,6 +25,7 @@ describe('HaproxyConfig.render', () => {
       'option forwardfor except 127.0.0.1',
       'option redispatch 1',
       'option httpchk GET /check.txt HTTP/1.0',
+      'http-check send hdr X-Failover-Check haproxy',
       'http-check disable-on-404',
       'option http-buffer-request',
       'retry-on conn-failure empty-response response-timeout 503',
@@ -76,6 +77,7 @@ describe('HaproxyConfig.render', () => {
       'option forwardfor except 127.0.0.1',
       'option redispatch 1',
       'option httpchk GET /check.txt HTTP/1.0',
+      'http-check send hdr X-Failover-Check haproxy',
       'http-check disable-on-404',
       'option http-buffer-request',
       'retry-on conn-failure empty-response response-timeout 503',
@@ -106,6 +108,10 @@ describe('HaproxyConfig.render', () => {
       dnsResolver: {},
     });
     expect(config).toContain('resolvers dns\n    nameserver ns1 127.0.0.11:53\n');
+    // A replaced container's old address is dropped as soon as the name answers with the new one; a 10 s hold
+    // kept HAProxy checking the dead address, and the server came back UP 4 to 5 s after it was healthy.
+    expect(config).toContain('    hold nx 10000ms\n');
+    expect(config).toContain('    hold obsolete 0ms\n');
     expect(config).toContain('default-server inter 5000 fastinter 500 fall 3 rise 2 observe layer7 error-limit 3 on-error mark-down resolvers dns init-addr last,libc,none');
     expect(config).toContain('server server1 api-server1:8080 check weight 100');
   });

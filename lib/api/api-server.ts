@@ -46,6 +46,12 @@ export interface DrainReport {
   readonly servedWhileDraining: number;
 }
 
+/**
+ * The header HAProxy's rendered health check sends (lib/haproxy/self-drain.ts, SELF_DRAIN_CHECK_HEADER; a test
+ * keeps the two equal). This file ships alone in the API image, so it cannot import it.
+ */
+export const HAPROXY_CHECK_HEADER = { name: 'x-failover-check', value: 'haproxy' };
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_BODY_BYTES = 64 * 1024;
 const POOL_SIZE = 10;
@@ -177,7 +183,9 @@ export class ApiServer {
     const method = req.method ?? 'GET';
     if (path === (this.options.healthPath ?? '/check.txt') && (method === 'GET' || method === 'HEAD')) {
       if (this.draining) {
-        this.draining.checkSeenAt ??= Date.now();
+        if (req.headers[HAPROXY_CHECK_HEADER.name] === HAPROXY_CHECK_HEADER.value) {
+          this.draining.checkSeenAt ??= Date.now();
+        }
         return { status: 404, body: 'draining' };
       }
       await this.pool.query('SELECT 1');

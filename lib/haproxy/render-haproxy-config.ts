@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { FailoverStrategy } from './failover-strategy';
 import { HaproxyConfigProps } from './haproxy-config-props';
 import { ResolvedHaproxyConfig, resolveHaproxyProps } from './resolve-haproxy-props';
+import { SELF_DRAIN_CHECK_HEADER } from './self-drain';
 
 /** Names the rendered config uses; the runtime API addresses servers as `api_backend/<name>`. */
 export const HAPROXY_FRONTEND_NAME = 'api_frontend';
@@ -73,14 +74,17 @@ function defaultsSection(cfg: ResolvedHaproxyConfig): string[] {
 }
 
 function resolversSection(dns: NonNullable<ResolvedHaproxyConfig['dnsResolver']>): string[] {
-  // `hold valid` is short so a replaced container's new address is picked up within a second.
+  // `hold valid` is short so a replaced container's new address is picked up within a second, and `hold obsolete`
+  // is 0 so the old address is dropped as soon as the name answers with the new one (with a hold, HAProxy kept
+  // checking the dead address for that long: a replaced server came back UP about 10 s late).
   return [
     `resolvers ${RESOLVERS_NAME}`,
     `    nameserver ns1 ${hostPort(dns.address, dns.port)}`,
     '    timeout resolve 1s',
     '    timeout retry 1s',
     '    hold valid 1s',
-    ...['nx', 'other', 'refused', 'timeout', 'obsolete'].map((status) => `    hold ${status} ${dns.holdMs}ms`),
+    ...['nx', 'other', 'refused', 'timeout'].map((status) => `    hold ${status} ${dns.holdMs}ms`),
+    '    hold obsolete 0ms',
   ];
 }
 
@@ -109,7 +113,11 @@ function backendSection(cfg: ResolvedHaproxyConfig): string[] {
     // Every retry goes to another server at once; the seed's form redispatches only on the last one.
     fh ? '    option redispatch 1' : '    option redispatch',
     `    option httpchk GET ${hc.path} HTTP/1.0`,
-    ...(fh?.drainOn404 ? ['    http-check disable-on-404'] : []),
+    ...(fh?.drainOn404 ? [
+      // Marks HAProxy's own checks, so only they end an API's self-drain (not Docker's healthcheck, nor a curl).
+      `    http-check send hdr ${SELF_DRAIN_CHECK_HEADER.name} ${SELF_DRAIN_CHECK_HEADER.value}`,
+      '    http-check disable-on-404',
+    ] : []),
     ...(fh?.retryReplaySafeRequests ? [
       // L7 retries need the whole request in the buffer.
       '    option http-buffer-request',

@@ -43,6 +43,13 @@ export interface SelfDrainTimings {
   readonly stopTimeoutSeconds: number;
 }
 
+/**
+ * The header HAProxy's health check carries (`http-check send hdr`). A draining API counts a request on its health
+ * path as HAProxy having seen the 404 only when it carries this header: another client of that path, such as the
+ * container's own Docker healthcheck, must not end the drain before HAProxy has looked.
+ */
+export const SELF_DRAIN_CHECK_HEADER = { name: 'X-Failover-Check', value: 'haproxy' };
+
 /** Milliseconds of silence after HAProxy marks the server draining: requests it had already routed land within it. */
 export const SELF_DRAIN_QUIET_MS = 500;
 /** Milliseconds in-flight requests get once the API stops listening. */
