@@ -40,7 +40,8 @@ describe('BdrNode', () => {
       image: 'pg:test',
       init: true,
       command: ['postgres', '-c', 'config_file=/etc/postgresql/bdr/postgresql.conf'],
-      healthcheck: expect.objectContaining({ test: ['CMD', 'pg_isready', '-q', '-h', '/var/run/postgresql', '-p', '5432'] }),
+      // Over TCP (the image's first-init server is socket-only) and as postgres (as root it logs a FATAL every 5 s).
+      healthcheck: expect.objectContaining({ test: ['CMD', 'pg_isready', '-q', '-h', '127.0.0.1', '-p', '5432', '-U', 'postgres', '-d', 'postgres'] }),
     });
     const files = (synthJson(stack).resource.docker_container[Object.keys(resourcesOf(synthJson(stack), 'docker_container'))[0]].upload as { file: string; content: string }[]);
     expect(files.map((f) => f.file)).toEqual([
@@ -118,7 +119,7 @@ describe('HaproxyLoadBalancer', () => {
       restart: 'no',
       upload: [{ file: '/etc/haproxy/staged.cfg', content: lb.configText }],
       volumes: [expect.objectContaining({ container_path: '/var/lib/haproxy' })],
-      entrypoint: ['sh', '-c', 'haproxy -c -q -f /etc/haproxy/staged.cfg && cp /etc/haproxy/staged.cfg /var/lib/haproxy/haproxy.cfg.new && mv -f /var/lib/haproxy/haproxy.cfg.new /var/lib/haproxy/haproxy.cfg'],
+      entrypoint: ['sh', '-c', 'haproxy -c -f /etc/haproxy/staged.cfg && cp /etc/haproxy/staged.cfg /var/lib/haproxy/haproxy.cfg.new && mv -f /var/lib/haproxy/haproxy.cfg.new /var/lib/haproxy/haproxy.cfg'],
     });
     expect(writer.lifecycle).toEqual({ postcondition: [{ condition: '${self.exit_code == 0}', error_message: expect.stringContaining('haproxy -c refused') }] });
   });
@@ -159,7 +160,10 @@ describe('FailoverApi', () => {
     expect(env).toEqual(expect.arrayContaining(['HEALTH_PATH=/healthz', 'DRAIN_TIMEOUT_MS=42000']));
     expect(api.hosts[0].apiContainer.destroyGraceSecondsInput).toBe(58);
     expect(api.hosts[0].apiContainer.stopTimeoutInput).toBe(58);
-    expect(api.loadBalancer.configText).toContain('option httpchk GET /healthz HTTP/1.0\n    http-check disable-on-404\n');
+    expect(api.loadBalancer.configText).toContain('option httpchk GET /healthz HTTP/1.0\n    http-check send hdr X-Failover-Check haproxy\n    http-check disable-on-404\n');
+    // The container's own healthcheck probes the same path (it used to probe /check.txt whatever the prop said).
+    const test = (api.hosts[0].apiContainer.healthcheckInput as { test: string[] }).test;
+    expect(test[test.length - 1]).toContain("fetch('http://127.0.0.1:8080/healthz')");
   });
 
   test('backup has no drain-on-404, so its APIs do not drain themselves (a 404 would only fail checks)', () => {

@@ -41,6 +41,7 @@ describe('postgres node renderers', () => {
     const hba = PgHba.render(server1).split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/\s+/));
     expect(hba).toEqual([
       ['local', 'all', 'all', 'peer'],
+      ['host', 'postgres', 'postgres', '127.0.0.1/32', 'scram-sha-256'],
       ['host', 'api', 'replicator', '10.0.0.6/32', 'scram-sha-256'],
       ['host', 'replication', 'replicator', '10.0.0.6/32', 'scram-sha-256'],
       ['host', 'api', 'api', '172.18.0.0/16', 'scram-sha-256'],

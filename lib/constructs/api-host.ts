@@ -89,6 +89,7 @@ export class ApiHost extends Construct {
     const user = props.database.apiUser ?? 'api';
     this.drain = props.drain ?? SelfDrain.timings();
     const c = props.container ?? {};
+    const healthPath = props.healthPath ?? HEALTH_CHECK_DEFAULTS.path;
     this.apiContainer = new Container(this, 'api', {
       provider: props.provider,
       name: `${props.namePrefix}-${props.serverName}-api`,
@@ -100,7 +101,7 @@ export class ApiHost extends Construct {
         serverName: props.serverName,
         version: props.version,
         databaseUrl: `postgres://${user}:${Fn.urlencode(props.apiPassword)}@${dbName}:${this.database.port}/${db}`,
-        healthPath: props.healthPath ?? HEALTH_CHECK_DEFAULTS.path,
+        healthPath,
         drainTimeoutMs: this.drain.drainTimeoutMs,
         drainQuietMs: this.drain.quietMs,
         shutdownGraceMs: this.drain.shutdownGraceMs,
@@ -118,7 +119,8 @@ export class ApiHost extends Construct {
       networksAdvanced: [{ name: props.networkName }],
       ports: props.publishAddress ? [{ internal: this.apiPort, external: this.apiPort, ip: props.publishAddress }] : undefined,
       healthcheck: {
-        test: ['CMD', 'node', '-e', `fetch('http://127.0.0.1:${this.apiPort}/check.txt').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`],
+        // The path HAProxy checks, without HAProxy's header: this probe must not end a self-drain.
+        test: ['CMD', 'node', '-e', `fetch('http://127.0.0.1:${this.apiPort}${healthPath}').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`],
         interval: '5s',
         timeout: '3s',
         retries: 3,

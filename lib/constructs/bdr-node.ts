@@ -3,7 +3,7 @@ import { Container } from '@cdktf/provider-docker/lib/container';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
 import { DEFAULT_LOG_DRIVER, DEFAULT_LOG_OPTIONS } from './container-logging';
-import { BDR_CONFIG_DIR, BDR_WATCHDOG_SQL_PATH } from '../postgres/bdr-container-layout';
+import { BDR_CONFIG_DIR, BDR_SUPERUSER, BDR_WATCHDOG_SQL_PATH } from '../postgres/bdr-container-layout';
 import { BdrNodeConfig } from '../postgres/bdr-node-config';
 import { BootstrapSql } from '../postgres/render-bootstrap-sql';
 import { PgHba } from '../postgres/render-pg-hba';
@@ -69,6 +69,8 @@ export class BdrNode extends Construct {
         `REPLICATION_USER=${config.replicationUser ?? 'replicator'}`,
         `BDR_CONFIG_DIR=${BDR_CONFIG_DIR}`,
         `BDR_OUTPUT_PLUGIN_LIBRARIES=${OUTPUT_PLUGIN_LIBRARIES}`,
+        // psql, pg_isready and the image's first-init server all find the server on this port.
+        `PGPORT=${this.port}`,
       ],
       volumes: [{ volumeName: this.volume.name, containerPath: '/var/lib/postgresql/data' }],
       upload: [
@@ -81,7 +83,10 @@ export class BdrNode extends Construct {
       networksAdvanced: [{ name: props.networkName }],
       ports: props.publishAddress ? [{ internal: this.port, external: this.port, ip: props.publishAddress }] : undefined,
       healthcheck: {
-        test: ['CMD', 'pg_isready', '-q', '-h', '/var/run/postgresql', '-p', String(this.port)],
+        // Over TCP: the image's first-init server listens on the unix socket only, so it never looks healthy.
+        // As the superuser, whom pg_hba admits from 127.0.0.1: pg_isready leaves before authenticating, and
+        // that logs nothing (as root it logged `role "root" does not exist` every 5 s).
+        test: ['CMD', 'pg_isready', '-q', '-h', '127.0.0.1', '-p', String(this.port), '-U', BDR_SUPERUSER, '-d', 'postgres'],
         interval: '5s',
         timeout: '3s',
         retries: 5,

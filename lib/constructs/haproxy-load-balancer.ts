@@ -78,7 +78,8 @@ export class HaproxyLoadBalancer extends Construct {
       logDriver: DEFAULT_LOG_DRIVER,
       logOpts: DEFAULT_LOG_OPTIONS,
       entrypoint: ['sh', '-c', [
-        `haproxy -c -q -f ${HAPROXY_STAGED_CONFIG_PATH}`,
+        // Without -q, so a refused config's reason is in this container's logs.
+        `haproxy -c -f ${HAPROXY_STAGED_CONFIG_PATH}`,
         `cp ${HAPROXY_STAGED_CONFIG_PATH} ${HAPROXY_CONFIG_PATH}.new`,
         `mv -f ${HAPROXY_CONFIG_PATH}.new ${HAPROXY_CONFIG_PATH}`,
       ].join(' && ')],

@@ -1,3 +1,5 @@
 /** Where the rendered files live inside a BdrNode container; shared by the construct and the Docker smoke driver. */
 export const BDR_CONFIG_DIR = '/etc/postgresql/bdr';
+/** The image's superuser (the official image's POSTGRES_USER default); its password is the replication password. */
+export const BDR_SUPERUSER = 'postgres';
 export const BDR_WATCHDOG_SQL_PATH = `${BDR_CONFIG_DIR}/subscription-watchdog.sql`;

@@ -21,7 +21,7 @@ while kill -0 "$master" 2>/dev/null; do
   now=$(cksum < "$config" 2>/dev/null) || continue
   [ "$now" = "$last" ] && continue
   last=$now
-  if haproxy -c -q -f "$config"; then
+  if haproxy -c -f "$config" >/dev/null; then
     echo 'show servers state' | socat -t 2 stdio "UNIX-CONNECT:$socket" > "$state.new" 2>/dev/null && mv -f "$state.new" "$state"
     kill -USR2 "$master"
     echo "haproxy-reloader: $config changed; reloaded"

@@ -32,7 +32,9 @@ fi
 # re-enabling a subscription that is down wakes its manager (subscription-watchdog.sql touches nothing else).
 ( setsid bash -c '
     psql_bdr() { gosu postgres psql -X -q -h "$BDR_SOCKET_DIR" -d postgres "$@"; }
-    until pg_isready -q -h "$BDR_SOCKET_DIR" \
+    # Over TCP, as the healthcheck: the first-init server listens on the unix socket only, and the bootstrap
+    # must not run against it (an init script may still be creating what the bootstrap expects).
+    until pg_isready -q -h "${BDR_READY_HOST:-127.0.0.1}" -U postgres -d postgres \
       && psql_bdr -v api_password="$API_PASSWORD" -v replication_password="$REPLICATION_PASSWORD" -f "$0/bootstrap-local.sql" \
       && psql_bdr -f "$0/bootstrap-subscribe.sql"; do
       sleep 2
