@@ -1,6 +1,7 @@
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { FailoverStrategy } from '../haproxy/failover-strategy';
 import { HaproxyHealthCheck } from '../haproxy/haproxy-config-props';
+import { ShippedBaseImages } from './docker-build-contexts';
 
 /** A machine reached by the Docker provider over SSH (multi-host). */
 export interface DockerMachine {
@@ -120,6 +121,12 @@ export interface FailoverApiProps {
    * @default built from the shipped Dockerfile: Debian bookworm's haproxy 2.6 (LTS), socat and the reloader
    */
   readonly haproxyImage?: string;
+  /**
+   * Where the shipped images' base images come from: a registry mirror of your own, for Docker hosts that
+   * cannot pull from Docker Hub. Only images built from the shipped Dockerfiles use it.
+   * @default the official images on Docker Hub
+   */
+  readonly baseImages?: ShippedBaseImages;
   /**
    * HAProxy's health check of the APIs.
    * @default GET /check.txt every 5000 ms, fall 3, rise 2 (the seed's)

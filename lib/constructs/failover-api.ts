@@ -8,7 +8,7 @@ import { SelfDrain } from '../haproxy/self-drain';
 import { BdrNodeConfig } from '../postgres/bdr-node-config';
 import { ValidationError } from '../validation/validation-error';
 import { ApiHost } from './api-host';
-import { ShippedImage } from './docker-build-contexts';
+import { resolveBaseImage, ShippedBaseImages, ShippedImage } from './docker-build-contexts';
 import { FailoverApiProps } from './failover-api-props';
 import { HaproxyLoadBalancer } from './haproxy-load-balancer';
 import { ResolvedFailoverApiProps, resolveFailoverApiProps } from './resolve-failover-api-props';
@@ -18,7 +18,8 @@ import { ShippedDockerImage } from './shipped-docker-image';
 class ImagesOnProvider {
   private readonly built = new Map<ShippedImage, string>();
 
-  constructor(private readonly scope: Construct, private readonly idPrefix: string, private readonly provider: DockerProvider) {}
+  constructor(private readonly scope: Construct, private readonly idPrefix: string, private readonly provider: DockerProvider,
+    private readonly bases: ShippedBaseImages) {}
 
   get(image: ShippedImage, override: string | undefined): string {
     if (override !== undefined) {
@@ -26,7 +27,9 @@ class ImagesOnProvider {
     }
     let id = this.built.get(image);
     if (id === undefined) {
-      id = new ShippedDockerImage(this.scope, `${this.idPrefix}${image}-image`, { provider: this.provider, image }).imageId;
+      id = new ShippedDockerImage(this.scope, `${this.idPrefix}${image}-image`, {
+        provider: this.provider, image, baseImage: resolveBaseImage(image, this.bases),
+      }).imageId;
       this.built.set(image, id);
     }
     return id;
@@ -100,7 +103,7 @@ export class FailoverApi extends Construct {
     if (!p.multiHost) {
       const provider = props.provider ?? new DockerProvider(this, 'docker', {});
       const network = this.network('network', provider, p);
-      const images = new ImagesOnProvider(this, '', provider);
+      const images = new ImagesOnProvider(this, '', provider, p.baseImages);
       this.providers = [provider];
       this.networks = [network];
       // Peers and APIs reach each other on the network by container name, from its subnet.
@@ -134,7 +137,7 @@ export class FailoverApi extends Construct {
         this.providers.push(provider);
         this.networks.push(network);
         // The peer connects from its machine's address to the published port; the API from this machine's network.
-        return this.apiHost(p, props, h.name, provider, network, new ImagesOnProvider(this, `${h.name}-`, provider), {
+        return this.apiHost(p, props, h.name, provider, network, new ImagesOnProvider(this, `${h.name}-`, provider, p.baseImages), {
           selfHost: m.address, peerHost: peer.address, peerAddresses: [peer.address], publishAddress: m.address,
         });
       });
@@ -144,7 +147,7 @@ export class FailoverApi extends Construct {
       this.loadBalancer = new HaproxyLoadBalancer(this, 'haproxy', {
         provider,
         containerName: `${p.namePrefix}-haproxy`,
-        image: new ImagesOnProvider(this, 'haproxy-', provider).get(ShippedImage.HAPROXY, props.haproxyImage),
+        image: new ImagesOnProvider(this, 'haproxy-', provider, p.baseImages).get(ShippedImage.HAPROXY, props.haproxyImage),
         publishPort: p.frontendPort,
         config: { strategy: p.strategy, servers: this.servers(p, (h) => machineOf(h).address), healthCheck: hc },
       });

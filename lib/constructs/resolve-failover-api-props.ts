@@ -4,12 +4,14 @@ import { checkCidr, checkHost, checkInteger, checkName, checkOneOf, checkPattern
 import { ValidationError } from '../validation/validation-error';
 import { ApiEnvironmentContract } from '../api/api-environment';
 import { ApiContainerOptions, DockerMachine, FailoverApiHost, FailoverApiProps } from './failover-api-props';
+import { ShippedBaseImages } from './docker-build-contexts';
 import { checkSecret } from './secret-input';
 
 /** Validated props with defaults. Internal to `FailoverApi`. */
 export interface ResolvedFailoverApiProps {
   readonly hosts: { name: string; version: string; weight: number; machine?: DockerMachine; image?: string }[];
   readonly apiContainer: ApiContainerOptions;
+  readonly baseImages: ShippedBaseImages;
   readonly multiHost: boolean;
   readonly strategy: FailoverStrategy;
   readonly frontendPort: number;
@@ -41,6 +43,23 @@ function apiContainer(options: ApiContainerOptions | undefined): ApiContainerOpt
   }
   return o;
 }
+// A Docker image reference: [registry[:port]/]path[:tag][@digest], no spaces.
+const IMAGE_REF = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$/;
+const REGISTRY_PATH = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*$/;
+
+function baseImages(bases: ShippedBaseImages | undefined): ShippedBaseImages {
+  const b = bases ?? {};
+  if (b.registry !== undefined) {
+    checkPattern('baseImages.registry', b.registry, REGISTRY_PATH, 'a registry host and path without a tag or trailing slash, e.g. \'registry.example.com:5000/hub\'');
+  }
+  for (const key of ['api', 'postgres', 'haproxy'] as const) {
+    if (b[key] !== undefined) {
+      checkPattern(`baseImages.${key}`, b[key], IMAGE_REF, 'an image reference such as \'registry.example.com/hub/debian:bookworm-slim\'');
+    }
+  }
+  return b;
+}
+
 const VERSION = /^[A-Za-z0-9._+-]{1,64}$/;
 
 function machine(field: string, m: DockerMachine): DockerMachine {
@@ -86,6 +105,7 @@ export function resolveFailoverApiProps(props: FailoverApiProps): ResolvedFailov
   return {
     hosts,
     apiContainer: apiContainer(props.apiContainer),
+    baseImages: baseImages(props.baseImages),
     multiHost,
     strategy: checkOneOf('strategy', props.strategy ?? FailoverStrategy.WEIGHTED_STICK, FAILOVER_STRATEGIES),
     frontendPort: checkPort('frontendPort', props.frontendPort ?? 8080),

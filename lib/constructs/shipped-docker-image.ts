@@ -2,7 +2,7 @@ import { AssetType, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
 import { Image } from '@cdktf/provider-docker/lib/image';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
-import { ShippedImage, shippedBuildContext } from './docker-build-contexts';
+import { DEFAULT_BASE_IMAGES, ShippedImage, shippedBuildContext } from './docker-build-contexts';
 
 /** Props of `ShippedDockerImage`. */
 export interface ShippedDockerImageProps {
@@ -10,6 +10,11 @@ export interface ShippedDockerImageProps {
   readonly provider: DockerProvider;
   /** Which shipped Dockerfile to build. */
   readonly image: ShippedImage;
+  /**
+   * The image the Dockerfile starts from (its `BASE_IMAGE` build argument), e.g. a mirror's copy.
+   * @default the official image: node:20-bookworm-slim, postgres:15-bookworm or debian:bookworm-slim
+   */
+  readonly baseImage?: string;
 }
 
 const TAGS: Record<ShippedImage, string> = {
@@ -32,7 +37,7 @@ export class ShippedDockerImage extends Construct {
       provider: props.provider,
       name: TAGS[props.image],
       keepLocally: true,
-      buildAttribute: { context: this.context.path },
+      buildAttribute: { context: this.context.path, buildArgs: { BASE_IMAGE: props.baseImage ?? DEFAULT_BASE_IMAGES[props.image] } },
       // Rebuild when the context's content changes.
       triggers: { context_hash: this.context.assetHash },
     });
