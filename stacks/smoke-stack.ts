@@ -20,6 +20,17 @@ export interface SmokeStackProps {
    * @default every 2000 ms, fall 3, rise 2
    */
   readonly healthCheck?: HaproxyHealthCheck;
+  /**
+   * A registry or mirror path holding the official images under their Docker Hub names: the shipped images'
+   * bases and the probe's curl image (`npm run standin-images` builds stand-ins for all of them).
+   * @default Docker Hub
+   */
+  readonly imageRegistry?: string;
+  /**
+   * HAProxy weights of server1 and server2 (weighted-stick); a change reloads HAProxy through the config writer.
+   * @default 100 and 1
+   */
+  readonly weights?: number[];
 }
 
 /** Pinned so the probe's output format never changes under us. */
@@ -44,9 +55,11 @@ export class SmokeStack extends TerraformStack {
       healthCheck: { ...SMOKE_HEALTH_CHECK, ...props.healthCheck },
       namePrefix: SMOKE_NAME_PREFIX,
       frontendPort: SMOKE_FRONTEND_PORT,
-      hosts: SMOKE_HOSTS.map((name) => ({ name, version: versionVariable(this, name) })),
+      hosts: SMOKE_HOSTS.map((name, i) => ({ name, version: versionVariable(this, name), weight: props.weights?.[i] })),
+      baseImages: props.imageRegistry === undefined ? undefined : { registry: props.imageRegistry },
     });
-    const probeImage = new Image(this, 'probe-image', { provider, name: PROBE_IMAGE, keepLocally: true });
+    const probeImageName = props.imageRegistry === undefined ? PROBE_IMAGE : `${props.imageRegistry}/${PROBE_IMAGE}`;
+    const probeImage = new Image(this, 'probe-image', { provider, name: probeImageName, keepLocally: true });
     const target = `http://${this.api.loadBalancer.containerName}:${HAPROXY_CONTAINER_PORT}/api/v1/system/health`;
     this.probe = new Container(this, 'probe', {
       provider,
@@ -57,9 +70,12 @@ export class SmokeStack extends TerraformStack {
       logOpts: DEFAULT_LOG_OPTIONS,
       networksAdvanced: [{ name: this.api.networks[0].name }],
       // The seed's loop, with a timestamp and the status code on each line ('%%{' is Terraform's escape of '%{').
+      // It logs from the first 200 on: the first deploy's own 503s, before HAProxy has seen a server UP, are
+      // not failures of the rolling update.
       entrypoint: ['sh', '-c'],
-      command: [`while true; do printf '%s ' "$(date +%T)"; curl -s -o /dev/null -m 10 -w '%%{http_code}\\n' ${target}; sleep 0.5; done`],
-      dependsOn: [this.api.loadBalancer.container],
+      command: [`until curl -sf -o /dev/null -m 2 ${target}; do sleep 0.5; done; `
+        + `while true; do printf '%s ' "$(date +%T)"; curl -s -o /dev/null -m 10 -w '%%{http_code}\\n' ${target}; sleep 0.5; done`],
+      dependsOn: [this.api.loadBalancer.container, ...this.api.hosts.map((h) => h.apiContainer)],
     });
   }
 }

@@ -12,7 +12,7 @@ One rolling update (server2, then server1) under the curl-style probe, on real h
   --drain             drain each server through the runtime API before stopping it
   --rate N            requests per second across all clients (default 2: the seed's one per 500 ms)
   --concurrency N     concurrent clients (default 1)
-  --writes            make 1 request in 5 a write (POST /api/v1/items), checked on both nodes afterwards
+  --writes            make 1 request in 5 a write (PUT /api/v1/items/{uuid}), checked on both nodes afterwards
   --restart-db        restart each host's database node along with its API
   --fault F           what happens to each host (default graceful):
                         graceful   SIGTERM: the API drains itself, then a new version starts
@@ -25,6 +25,7 @@ One rolling update (server2, then server1) under the curl-style probe, on real h
                       replace and host-loss drop packets with iptables and need root
   --crash             short for --fault crash
   --reload            no host goes down: reload HAProxy 5 times, a second apart, with new weights
+                      (on the docker target each reload is a cdktf deploy that replaces the config writer)
   --inter MS          health-check interval (default 2000; the seed's is 5000)
   --downtime MS       how long each host stays down (default 5000)
   --settle MS         steady traffic before and after the update (default 2000)
@@ -32,6 +33,11 @@ One rolling update (server2, then server1) under the curl-style probe, on real h
                       docker: deploys the smoke stack with cdktf and updates each host with a
                       cdktf deploy (needs a Docker daemon, terraform or OpenTofu, ~5-10 minutes)
   --keep              docker target: leave the stack deployed (no cdktf destroy)
+  --image-registry R  docker target: take the official images (the shipped images' bases, the probe's
+                      curl) from registry or mirror path R; \`npm run standin-images\` builds stand-ins
+                      under cdktf-failover-api-standin
+  --skip-provider-lock  docker target: pass --skip-provider-lock to cdktf (the default when Terraform
+                      installs providers from a filesystem mirror)
   --json              print the result as one JSON object on the last line of stdout
   --expect-failures   succeed only if there were failures (to show backup's 503s)
 
@@ -53,6 +59,8 @@ runCli(USAGE, async () => {
     'json': { type: 'boolean' },
     'expect-failures': { type: 'boolean' },
     'keep': { type: 'boolean' },
+    'image-registry': { type: 'string' },
+    'skip-provider-lock': { type: 'boolean' },
   });
   if (values.help) {
     console.log(USAGE);
@@ -73,14 +81,18 @@ runCli(USAGE, async () => {
   if (target === 'docker' && (values.inter !== undefined || values.downtime !== undefined)) {
     throw new UsageError('--inter and --downtime apply to the local target; the Docker smoke stack checks every 2000 ms and its downtime is the deploy itself');
   }
-  if (target === 'docker' && values.reload) {
-    throw new UsageError('--reload applies to the local target; on Docker a config change is a cdktf deploy');
-  }
-  if (target === 'local' && values.keep) {
-    throw new UsageError('--keep applies to --target docker; the local target always stops what it started');
+  for (const flag of ['keep', 'image-registry', 'skip-provider-lock']) {
+    if (target === 'local' && values[flag] !== undefined) {
+      throw new UsageError(`--${flag} applies to --target docker; the local target runs no containers`);
+    }
   }
   const { report, records } = target === 'docker'
-    ? await runDockerSmoke({ ...withoutLocalOnly(options), keep: values.keep === true })
+    ? await runDockerSmoke({
+      ...withoutLocalOnly(options),
+      keep: values.keep === true,
+      imageRegistry: values['image-registry'] as string | undefined,
+      skipProviderLock: values['skip-provider-lock'] === true ? true : undefined,
+    })
     : await runLocalSmoke(options);
 
   const [line, marks] = renderTimeline(records, report.windows);

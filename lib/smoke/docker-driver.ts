@@ -10,7 +10,10 @@ import { SubscriptionNode, waitUntilReplicating } from '../runtime/replication-w
 import { ConvergenceReport, ReplicaNode, rowAsText, waitForConvergence } from '../runtime/convergence';
 import { CONVERGENCE_SESSION_OPTIONS } from '../postgres/convergence-sql';
 import { CommandRunner, runChecked } from './command-runner';
-import { SMOKE_FRONTEND_PORT, SMOKE_HOSTS, SMOKE_NETWORK, SMOKE_STACK_NAME, SMOKE_STRATEGY_ENV, smokeContainers, versionVariableName } from './smoke-stack-contract';
+import {
+  SMOKE_FRONTEND_PORT, SMOKE_HOSTS, SMOKE_IMAGE_REGISTRY_ENV, SMOKE_NETWORK, SMOKE_STACK_NAME, SMOKE_STRATEGY_ENV, SMOKE_WEIGHTS_ENV, smokeContainers,
+  versionVariableName,
+} from './smoke-stack-contract';
 import { HostFault, HostStopOptions, TopologyDriver } from './topology-driver';
 
 /** Options of the Docker driver. */
@@ -36,6 +39,18 @@ export interface DockerDriverOptions {
    */
   readonly projectDir?: string;
   /**
+   * A registry or mirror path holding the official images (the shipped images' bases and the probe's curl),
+   * passed to the smoke stack.
+   * @default Docker Hub
+   */
+  readonly imageRegistry?: string;
+  /**
+   * Pass `--skip-provider-lock` to cdktf: `terraform providers lock` always asks the provider registry, which a
+   * machine whose providers come from a filesystem mirror cannot reach.
+   * @default false
+   */
+  readonly skipProviderLock?: boolean;
+  /**
    * Called with progress lines.
    * @default silent
    */
@@ -56,6 +71,7 @@ export class DockerDriver implements TopologyDriver {
   readonly url: string;
   readonly runtimeApi: HaproxyRuntimeClient;
   private readonly versions: Record<string, string>;
+  private weights?: number[];
 
   constructor(private readonly options: DockerDriverOptions) {
     this.url = options.frontendUrl ?? `http://127.0.0.1:${SMOKE_FRONTEND_PORT}`;
@@ -75,7 +91,7 @@ export class DockerDriver implements TopologyDriver {
   /** `cdktf destroy`; the volumes go with the containers. */
   async tearDown(): Promise<void> {
     this.options.onProgress?.(`cdktf destroy ${SMOKE_STACK_NAME}`);
-    await runChecked(this.options.runner, 'npx', ['--no-install', 'cdktf', 'destroy', SMOKE_STACK_NAME, '--auto-approve'], this.cdktfOptions());
+    await runChecked(this.options.runner, 'npx', ['--no-install', 'cdktf', 'destroy', SMOKE_STACK_NAME, '--auto-approve', ...this.lockFlags()], this.cdktfOptions());
   }
 
   async stopHost(host: string, options: HostStopOptions): Promise<void> {
@@ -124,9 +140,15 @@ export class DockerDriver implements TopologyDriver {
     await this.deploy();
   }
 
-  reloadLoadBalancer(): Promise<void> {
-    // The smoke stack has no weight variables; a weight change there is a deploy of the stack itself.
-    return Promise.reject(new Error('the reload scenario runs on the local target only'));
+  /** A deploy with new weights: Terraform replaces only the config writer, and HAProxy's reloader reloads. */
+  async reloadLoadBalancer(weights: number[]): Promise<void> {
+    this.weights = weights;
+    await this.deploy();
+    // The reloader polls the config file every second; wait until the running HAProxy has the new weights.
+    await pollUntil(async () => {
+      const states = await Promise.all(this.hosts.map((h) => this.serverState(h)));
+      return states.every((s, i) => s.weight === weights[i]) ? true : undefined;
+    }, { description: `haproxy to run with weights ${weights.join('/')}`, timeoutMs: 30_000, intervalMs: 250 });
   }
 
   serverState(host: string): Promise<HaproxyServerState> {
@@ -187,7 +209,11 @@ export class DockerDriver implements TopologyDriver {
 
   private async deploy(): Promise<void> {
     this.options.onProgress?.(`cdktf deploy ${SMOKE_STACK_NAME} (${this.hosts.map((h) => `${h} ${this.versions[h]}`).join(', ')})`);
-    await runChecked(this.options.runner, 'npx', ['--no-install', 'cdktf', 'deploy', SMOKE_STACK_NAME, '--auto-approve'], this.cdktfOptions());
+    await runChecked(this.options.runner, 'npx', ['--no-install', 'cdktf', 'deploy', SMOKE_STACK_NAME, '--auto-approve', ...this.lockFlags()], this.cdktfOptions());
+  }
+
+  private lockFlags(): string[] {
+    return this.options.skipProviderLock ? ['--skip-provider-lock'] : [];
   }
 
   private async waitForStatus(host: string, status: string): Promise<void> {
@@ -204,6 +230,12 @@ export class DockerDriver implements TopologyDriver {
     };
     for (const host of this.hosts) {
       env[`TF_VAR_${versionVariableName(host)}`] = this.versions[host];
+    }
+    if (this.options.imageRegistry !== undefined) {
+      env[SMOKE_IMAGE_REGISTRY_ENV] = this.options.imageRegistry;
+    }
+    if (this.weights !== undefined) {
+      env[SMOKE_WEIGHTS_ENV] = this.weights.join(',');
     }
     return { env, cwd: this.options.projectDir, timeoutMs: 900_000 };
   }

@@ -1,3 +1,6 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { CommandRunner } from './command-runner';
 
 /** The env var cdktf reads to run OpenTofu (`tofu`) or another Terraform binary. */
@@ -46,4 +49,19 @@ export async function dockerPreflight(runner: CommandRunner, env: NodeJS.Process
     });
     throw new Error(`the Docker smoke cannot run; missing:\n${lines.join('\n')}`);
   }
+}
+
+/**
+ * Where Terraform is set to install providers from a local directory rather than the registry: a
+ * `filesystem_mirror` in its CLI config (`TF_CLI_CONFIG_FILE`, else ~/.terraformrc), or the implied mirror
+ * ~/.terraform.d/plugins. `cdktf deploy` must then skip `terraform providers lock`, which always asks the
+ * registry. Undefined when neither is found.
+ */
+export function terraformProviderMirror(env: NodeJS.ProcessEnv = process.env, home: string = homedir()): string | undefined {
+  const cliConfig = env.TF_CLI_CONFIG_FILE || join(home, '.terraformrc');
+  if (existsSync(cliConfig) && /^\s*filesystem_mirror\s*\{/m.test(readFileSync(cliConfig, 'utf8'))) {
+    return `the filesystem_mirror in ${cliConfig}`;
+  }
+  const implied = join(home, '.terraform.d', 'plugins');
+  return existsSync(implied) ? `the implied mirror ${implied}` : undefined;
 }

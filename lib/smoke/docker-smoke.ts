@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { FailoverStrategy } from '../haproxy/failover-strategy';
 import { CommandRunner, spawnCommandRunner } from './command-runner';
 import { DockerDriver } from './docker-driver';
-import { dockerPreflight } from './docker-preflight';
+import { dockerPreflight, terraformProviderMirror } from './docker-preflight';
 import { ExperimentOptions, runRollingUpdateExperiment } from './experiment';
 import { SmokeResult, summarizeContainerProbe } from './smoke-report';
 import { SMOKE_HEALTH_CHECK } from './smoke-stack-contract';
@@ -30,6 +30,16 @@ export interface DockerSmokeOptions extends ExperimentOptions {
    */
   readonly frontendUrl?: string;
   /**
+   * A registry or mirror path holding the official images (`npm run standin-images` builds stand-ins).
+   * @default Docker Hub
+   */
+  readonly imageRegistry?: string;
+  /**
+   * Pass `--skip-provider-lock` to every cdktf deploy and destroy.
+   * @default true when Terraform's CLI config has a filesystem_mirror, or ~/.terraform.d/plugins exists
+   */
+  readonly skipProviderLock?: boolean;
+  /**
    * Directory holding cdktf.json.
    * @default the current directory
    */
@@ -47,6 +57,11 @@ export async function runDockerSmoke(options: DockerSmokeOptions = {}): Promise<
   const progress = options.onProgress ?? (() => undefined);
   progress('preflight: docker daemon, terraform, cdktf');
   await dockerPreflight(runner);
+  const mirror = terraformProviderMirror();
+  const skipProviderLock = options.skipProviderLock ?? mirror !== undefined;
+  if (skipProviderLock) {
+    progress(`providers from ${mirror ?? 'a local mirror'}: cdktf runs with --skip-provider-lock`);
+  }
   const driver = new DockerDriver({
     runner,
     strategy,
@@ -54,6 +69,8 @@ export async function runDockerSmoke(options: DockerSmokeOptions = {}): Promise<
     replicationPassword: randomBytes(16).toString('hex'),
     frontendUrl: options.frontendUrl,
     projectDir: options.projectDir,
+    imageRegistry: options.imageRegistry,
+    skipProviderLock,
     onProgress: progress,
   });
   let failed = true;

@@ -14,6 +14,10 @@ export const SMOKE_HEALTH_CHECK = { intervalMs: 2000, fall: 3, rise: 2 };
 
 /** Env var main.ts reads to pick the smoke stack's strategy at synth time. */
 export const SMOKE_STRATEGY_ENV = 'FAILOVER_SMOKE_STRATEGY';
+/** Env var main.ts reads for the servers' weights, e.g. `100,2` (the Docker driver's reloads set it). */
+export const SMOKE_WEIGHTS_ENV = 'FAILOVER_SMOKE_WEIGHTS';
+/** Env var main.ts reads for the smoke stack's image registry (`--image-registry`). */
+export const SMOKE_IMAGE_REGISTRY_ENV = 'FAILOVER_SMOKE_IMAGE_REGISTRY';
 
 /** Terraform variable holding a host's version (set as TF_VAR_<name>). */
 export function versionVariableName(host: string): string {
