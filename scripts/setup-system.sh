@@ -3,10 +3,18 @@
 # with pglogical (the versions the shipped images run), iptables and iproute2 for the network faults, and socat,
 # which the HAProxy image's reloader uses and its test runs here. Debian's python3 with pip, setuptools and wheel
 # builds the Python package offline (`npm run package`).
+# With --docker, also docker.io and debootstrap, for the Docker stage (`npm run test:docker`) and the stand-in
+# base images (`npm run standin-images`).
 # As root it installs them with apt; otherwise it prints the command to run and fails.
 set -euo pipefail
 
 PACKAGES=(haproxy postgresql-15 postgresql-15-pglogical iptables iproute2 socat python3-pip python3-setuptools python3-wheel)
+for arg in "$@"; do
+  case "$arg" in
+    --docker) PACKAGES+=(docker.io debootstrap) ;;
+    *) echo "setup-system.sh: unknown argument $arg (expected --docker)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -1,0 +1,210 @@
+import { execFile } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
+import { HAPROXY_SOCKET_PATH, HaproxyConfig } from '../../lib';
+import { HaproxyRuntimeClient, pollUntil, Probe, ProbeRecord, runChecked, spawnCommandRunner } from '../../lib/node-runtime';
+import { DockerStage, PostconditionError } from '../support/docker-engine/docker-stage';
+import { TerraformJsonDocument } from '../support/docker-engine/terraform-json';
+import { STAGE, stageContainers, StageSynth } from './stage-stack';
+
+// The shipped images and the containers the constructs synthesize, on a real Docker daemon. `npm run test:docker`
+// (scripts/docker-stage.sh) starts the daemon if needed, builds the stand-in base images, and removes everything.
+// This proves the images and the containers' behaviour as cdk.tf.json defines them, not the Terraform provider:
+// the stage applies the JSON as the provider's source does (docker-stage.ts).
+
+const exec = promisify(execFile);
+const registry = process.env.FAILOVER_DOCKER_STAGE_REGISTRY;
+const SLOW_MS = 500; // a request that waited out `timeout connect` (500 ms) went to a server that had stopped listening
+
+jest.setTimeout(600_000);
+
+const runtimeApi = new HaproxyRuntimeClient((command) => runChecked(spawnCommandRunner, 'docker',
+  ['exec', '-i', stageContainers.haproxy, 'socat', 'stdio', `UNIX-CONNECT:${HAPROXY_SOCKET_PATH}`], { input: `${command}\n`, timeoutMs: 15_000 }), HaproxyConfig.BACKEND_NAME);
+
+function psql(host: string, sql: string): Promise<string> {
+  return runChecked(spawnCommandRunner, 'docker', ['exec', '-i', '-u', 'postgres', stageContainers.database(host),
+    'psql', '-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-h', '/var/run/postgresql', '-d', 'api'], { input: sql, timeoutMs: 30_000 });
+}
+
+async function rowsWith(host: string, ids: string[]): Promise<number> {
+  return Number((await psql(host, `SELECT count(*) FROM public.items WHERE id = ANY('{${ids.join(',')}}'::uuid[]);`)).trim());
+}
+
+async function waitForStatus(host: string, status: string, timeoutMs: number): Promise<number> {
+  await pollUntil(async () => ((await runtimeApi.server(host)).status === status ? true : undefined),
+    { description: `haproxy to report ${host} ${status}`, timeoutMs, intervalMs: 100 });
+  return Date.now();
+}
+
+/** The probe's failures and slow requests, named, so a failed expectation says what happened. */
+function trouble(records: ProbeRecord[]): { failed: string[]; slow: string[] } {
+  const ok = (r: ProbeRecord) => r.status >= 200 && r.status < 300;
+  return {
+    failed: records.filter((r) => !ok(r)).map((r) => `${r.kind} at ${r.at.toFixed(0)} ms: ${r.status || r.error}`),
+    slow: records.filter((r) => r.latencyMs >= SLOW_MS).map((r) => `${r.kind} at ${r.at.toFixed(0)} ms took ${r.latencyMs.toFixed(0)} ms (${r.server})`),
+  };
+}
+
+/** Runs `during` under a probe through HAProxy (20 req/s from 4 clients, 1 in 5 a write); returns the records. */
+async function underProbe(during: () => Promise<void>): Promise<ProbeRecord[]> {
+  const probe = new Probe({ url: `http://127.0.0.1:${STAGE.frontendPort}`, intervalMs: 200, concurrency: 4, writeRatio: 0.2, requestTimeoutMs: 10_000 });
+  probe.start();
+  let error: unknown;
+  try {
+    await during();
+    await new Promise((r) => setTimeout(r, 1000)); // traffic after the change too, not only during it
+  } catch (err) {
+    error = err;
+  }
+  const records = await probe.stop();
+  if (error !== undefined) {
+    throw error;
+  }
+  expect(records.length).toBeGreaterThan(20);
+  return records;
+}
+
+describe('the Docker stage: shipped images and synthesized containers on a real engine', () => {
+  if (!registry) {
+    test('needs the stand-in base images', () => {
+      throw new Error('FAILOVER_DOCKER_STAGE_REGISTRY is unset: run this stage through `npm run test:docker`, which builds the stand-in base images');
+    });
+    return;
+  }
+  const synth = new StageSynth({ imageRegistry: registry });
+  const variables = { api_password: randomBytes(12).toString('hex'), replication_password: `r:@/\\${randomBytes(6).toString('hex')}` };
+  const stage = new DockerStage({
+    stackDir: synth.stackDir, variables, imagePrefix: 'cdktf-fa-stage', label: 'cdktf-failover-api.docker-stage=true',
+    onProgress: (m) => process.stderr.write(`docker stage: ${m}\n`),
+  });
+  let doc: TerraformJsonDocument;
+
+  beforeAll(async () => {
+    doc = synth.synth();
+    await stage.apply(doc);
+    await waitForStatus('server1', 'UP', 60_000);
+    await waitForStatus('server2', 'UP', 60_000);
+  });
+
+  afterAll(async () => {
+    await stage.destroy();
+    synth.remove();
+  });
+
+  test('both database nodes bootstrap and replicate both ways; a PUT through HAProxy reaches both', async () => {
+    const [a, b] = [randomUUID(), randomUUID()];
+    await psql('server1', `INSERT INTO public.items (id, body, written_by) VALUES ('${a}', 'from server1', 'server1');`);
+    await psql('server2', `INSERT INTO public.items (id, body, written_by) VALUES ('${b}', 'from server2', 'server2');`);
+    const put = randomUUID();
+    const res = await fetch(`http://127.0.0.1:${STAGE.frontendPort}/api/v1/items/${put}`, { method: 'PUT', body: JSON.stringify({ body: 'through haproxy' }) });
+    expect(res.status).toBe(201);
+    for (const host of ['server1', 'server2']) {
+      await pollUntil(async () => ((await rowsWith(host, [a, b, put])) === 3 ? true : undefined),
+        { description: `the three rows on ${host}`, timeoutMs: 30_000, intervalMs: 200 });
+    }
+    expect(await psql('server1', "SELECT status FROM pglogical.show_subscription_status();")).toBe('replicating\n');
+    expect(await psql('server2', "SELECT status FROM pglogical.show_subscription_status();")).toBe('replicating\n');
+  });
+
+  test('a node bootstraps only after its first init, and its healthcheck logs nothing', async () => {
+    for (const host of ['server1', 'server2']) {
+      const log = await stage.logs(stageContainers.database(host));
+      const initDone = log.indexOf('PostgreSQL init process complete');
+      const bootstrapped = log.indexOf('bdr: bootstrapped');
+      expect(initDone).toBeGreaterThan(-1);
+      expect(bootstrapped).toBeGreaterThan(initDone);
+      // As root, pg_isready logged `FATAL: role "root" does not exist` every 5 s; over TCP without a pg_hba
+      // line it would log `no pg_hba.conf entry`.
+      expect(log).not.toMatch(/FATAL: +(role "root"|no pg_hba\.conf entry|password authentication failed)/);
+      expect((await stage.inspect(stageContainers.database(host))).State.Health?.Status).toBe('healthy');
+    }
+  });
+
+  test('the API containers are healthy on a custom health path, and HAProxy checks the same path', async () => {
+    for (const host of ['server1', 'server2']) {
+      expect((await stage.inspect(stageContainers.api(host))).State.Health?.Status).toBe('healthy');
+    }
+    const writer = stage.resolved(stage.containerAddress(stageContainers.writer)) as { upload: { content: string }[] };
+    expect(writer.upload[0].content).toContain(`option httpchk GET ${STAGE.healthPath} HTTP/1.0`);
+  });
+
+  test('a replaced container drains on SIGTERM, comes back at a new address, and is UP within 2 s of healthy; nothing fails', async () => {
+    const name = stageContainers.api('server2');
+    const before = await stage.ipAddress(name);
+    let healthyAt = 0;
+    let upAt = 0;
+    const records = await underProbe(async () => {
+      // The daemon would hand the freed address straight back; a bystander takes it, so the new one differs.
+      const created = await stage.replace(stage.containerAddress(name),
+        () => stage.bystander(`${STAGE.namePrefix}-bystander`, `${registry}/debian:bookworm-slim`, `${STAGE.namePrefix}-net`));
+      healthyAt = created.readyAt;
+      upAt = await waitForStatus('server2', 'UP', 30_000);
+    });
+    const after = await stage.ipAddress(name);
+    expect(after).not.toBe(before);
+    expect(upAt - healthyAt).toBeLessThanOrEqual(2000);
+    expect(trouble(records)).toEqual({ failed: [], slow: [] });
+  });
+
+  test('docker stop with Docker\'s own check first: only HAProxy\'s check ends the self-drain', async () => {
+    const name = stageContainers.api('server1');
+    const check = (stage.resolved(stage.containerAddress(name)) as { healthcheck: { test: string[] } }).healthcheck.test.slice(1);
+    const backend = `${HaproxyConfig.BACKEND_NAME}/server1`;
+    // HAProxy's checks paused, so Docker's check certainly comes first and nothing else ends the drain.
+    expect((await runtimeApi.command(`disable health ${backend}`)).trim()).toBe('');
+    const stopping = exec('docker', ['stop', name]);
+    try {
+      await pollUntil(() => exec('docker', ['exec', name, ...check]).then(() => undefined, () => true),
+        { description: `${name} to answer its own healthcheck with the drain's 404`, timeoutMs: 10_000, intervalMs: 50 });
+      // Had that 404 counted as HAProxy's, the API would stop listening 0.5 s later, with HAProxy still sending to it.
+      const until = Date.now() + 2000;
+      while (Date.now() < until) {
+        expect((await stage.inspect(name)).State.Status).toBe('running');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    } finally {
+      expect((await runtimeApi.command(`enable health ${backend}`)).trim()).toBe('');
+    }
+    await stopping;
+    const drained = /drained in (\d+) ms \(the health check saw the 404 after (\d+) ms/.exec(await stage.logs(name));
+    expect(drained).not.toBeNull();
+    expect(Number(drained?.[2])).toBeGreaterThanOrEqual(2000);
+    // Back as Terraform would bring it: a new container, UP within 2 s of healthy.
+    const created = await stage.replace(stage.containerAddress(name));
+    const upAt = await waitForStatus('server1', 'UP', 30_000);
+    expect(upAt - created.readyAt).toBeLessThanOrEqual(2000);
+  });
+
+  test('a weight change replaces only the config writer, and HAProxy reloads it with no failed request', async () => {
+    const haproxyId = (await stage.inspect(stageContainers.haproxy) as unknown as { Id: string }).Id;
+    let replaced: string[] = [];
+    const records = await underProbe(async () => {
+      doc = synth.synth({ weights: [100, 2] });
+      replaced = (await stage.apply(doc)).map((c) => c.name);
+      await pollUntil(async () => ((await runtimeApi.server('server2')).weight === 2 ? true : undefined),
+        { description: 'haproxy to run with server2 at weight 2', timeoutMs: 15_000, intervalMs: 200 });
+    });
+    expect(replaced).toEqual([stageContainers.writer]);
+    expect((await stage.inspect(stageContainers.haproxy) as unknown as { Id: string }).Id).toBe(haproxyId);
+    expect(await stage.logs(stageContainers.haproxy)).toContain('reloaded');
+    expect(trouble(records)).toEqual({ failed: [], slow: [] });
+  });
+
+  test('a config haproxy -c refuses fails the apply with its reason in the writer\'s logs, and the running HAProxy keeps its config', async () => {
+    // An escape-hatch override gone wrong: the renderer itself only writes configs that pass.
+    const broken = JSON.parse(JSON.stringify(doc)) as TerraformJsonDocument;
+    const [writerName] = Object.entries(broken.resource.docker_container).find(([, c]) => c.name === stageContainers.writer) ?? [];
+    const writer = broken.resource.docker_container[writerName as string] as { upload: { content: string }[] };
+    writer.upload[0].content = writer.upload[0].content.replace('    balance roundrobin', '    balance roundrobin\n    no-such-keyword here');
+    let failure: unknown;
+    const records = await underProbe(async () => {
+      failure = await stage.apply(broken).then(() => undefined, (e: unknown) => e);
+    });
+    expect(failure).toBeInstanceOf(PostconditionError);
+    expect((failure as PostconditionError).errorMessage).toContain('haproxy -c refused the rendered config');
+    expect(await stage.logs(stageContainers.writer)).toMatch(/no-such-keyword/);
+    expect((await runtimeApi.server('server2')).weight).toBe(2);
+    expect(await stage.logs(stageContainers.haproxy)).not.toContain('haproxy -c refused it');
+    expect(trouble(records)).toEqual({ failed: [], slow: [] });
+  });
+});

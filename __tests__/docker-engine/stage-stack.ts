@@ -1,0 +1,67 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, TerraformStack } from 'cdktf';
+import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
+import { FailoverApi } from '../../lib';
+import { passwordVariables } from '../../stacks/stack-variables';
+import { TerraformJsonDocument } from '../support/docker-engine/terraform-json';
+
+/** Names and ports of the Docker stage's own stack, apart from any real deployment on the same daemon. */
+export const STAGE = {
+  stackName: 'docker-stage',
+  namePrefix: 'cdktf-fa-stage',
+  frontendPort: 18080,
+  subnet: '172.29.83.0/24',
+  healthPath: '/healthz',
+  intervalMs: 1000,
+};
+
+export interface StageStackOptions {
+  /** Where the official base images come from (the stand-ins' registry). */
+  readonly imageRegistry: string;
+  /** HAProxy weights of server1 and server2. */
+  readonly weights?: number[];
+  /** Each host's version. */
+  readonly versions?: string[];
+}
+
+/** A synthesized FailoverApi with a custom health path, in a temp outdir with its assets. */
+export class StageSynth {
+  readonly outdir = mkdtempSync(join(tmpdir(), 'cdktf.outdir.'));
+
+  constructor(private readonly options: StageStackOptions) {}
+
+  get stackDir(): string {
+    return join(this.outdir, 'stacks', STAGE.stackName);
+  }
+
+  synth(changes: Partial<StageStackOptions> = {}): TerraformJsonDocument {
+    const o = { ...this.options, ...changes };
+    const app = new App({ outdir: this.outdir });
+    const stack = new TerraformStack(app, STAGE.stackName);
+    new FailoverApi(stack, 'api', {
+      ...passwordVariables(stack),
+      provider: new DockerProvider(stack, 'docker', {}),
+      namePrefix: STAGE.namePrefix,
+      frontendPort: STAGE.frontendPort,
+      networkSubnet: STAGE.subnet,
+      healthCheck: { path: STAGE.healthPath, intervalMs: STAGE.intervalMs },
+      baseImages: { registry: o.imageRegistry },
+      hosts: ['server1', 'server2'].map((name, i) => ({ name, version: o.versions?.[i] ?? 'v1', weight: o.weights?.[i] })),
+    });
+    app.synth();
+    return JSON.parse(readFileSync(join(this.stackDir, 'cdk.tf.json'), 'utf8')) as TerraformJsonDocument;
+  }
+
+  remove(): void {
+    rmSync(this.outdir, { recursive: true, force: true });
+  }
+}
+
+export const stageContainers = {
+  haproxy: `${STAGE.namePrefix}-haproxy`,
+  writer: `${STAGE.namePrefix}-haproxy-config`,
+  api: (host: string) => `${STAGE.namePrefix}-${host}-api`,
+  database: (host: string) => `${STAGE.namePrefix}-${host}-db`,
+};
