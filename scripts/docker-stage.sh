@@ -5,6 +5,7 @@
 # - As root with no daemon answering, it starts dockerd and stops it at the end.
 # - It removes every container, volume, network and image tag it made, also after a failure.
 # Extra jest arguments pass through, e.g. `npm run test:docker -- --json --outputFile=r.json`.
+# Exit code 3: no Docker engine can be had on this machine (not root and none answers, or dockerd will not start).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 say() { echo "docker-stage: $*" >&2; }
@@ -41,7 +42,7 @@ bash scripts/setup-system.sh --docker
 if ! docker info >/dev/null 2>&1; then
   if [ "$(id -u)" -ne 0 ]; then
     say 'no Docker daemon answers, and only root can start one here: start dockerd (or point DOCKER_HOST at one)'
-    exit 1
+    exit 3
   fi
   say 'no Docker daemon answers: starting dockerd'
   dockerd --pidfile "$state/dockerd.pid" > "$state/dockerd.log" 2>&1 &
@@ -49,7 +50,7 @@ if ! docker info >/dev/null 2>&1; then
   deadline=$(( $(date +%s) + 60 ))
   until docker info >/dev/null 2>&1; do
     if ! kill -0 "$started_dockerd" 2>/dev/null || [ "$(date +%s)" -ge "$deadline" ]; then
-      say 'dockerd did not come up within 60 s:'; tail -n 20 "$state/dockerd.log" >&2; exit 1
+      say 'dockerd did not come up within 60 s:'; tail -n 20 "$state/dockerd.log" >&2; exit 3
     fi
     sleep 0.5
   done

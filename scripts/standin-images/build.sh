@@ -60,7 +60,10 @@ tar -C "$work/rootfs" -c . | docker import --change 'CMD ["bash"]' --change "LAB
 say "$debian imported ($(( $(date +%s) - start )) s)"
 
 build() { # tag context
-  docker build -q --label "$label" --build-arg "BASE_IMAGE=$debian" -t "$1" "$2" >/dev/null
+  if ! docker build -q --label "$label" --build-arg "BASE_IMAGE=$debian" -t "$1" "$2" > "$work/build.log" 2>&1; then
+    tail -n 30 "$work/build.log" >&2
+    exit 1
+  fi
   say "$1 built ($(( $(date +%s) - start )) s)"
 }
 build "$registry/postgres:15-bookworm" "$here/postgres"
