@@ -12,6 +12,12 @@ function backendLines(config: string): string[] {
   return config.slice(start + 1).split('\n').slice(1).map((l) => l.trim()).filter((l) => l.length > 0);
 }
 
+function frontendLines(config: string): string[] {
+  const section = /\nfrontend api_frontend\n([\s\S]*?)\n\n/.exec(config);
+  expect(section).not.toBeNull();
+  return (section?.[1] ?? '').split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
+}
+
 function render(props: Partial<HaproxyConfigProps> = {}): string {
   const config = HaproxyConfig.render({ servers: SEED_SERVERS, ...props });
   expectValidHaproxyConfig(config);
@@ -33,7 +39,7 @@ describe('HaproxyConfig.render', () => {
       'http-request disable-l7-retry unless replay_safe',
       'stick match dst_port',
       'stick-table type integer size 100 expire 96h',
-      'default-server inter 5000 fastinter 500 fall 3 rise 2 observe layer7 error-limit 3 on-error mark-down',
+      'default-server inter 5000 fastinter 500 fall 3 rise 2 observe layer4 error-limit 3 on-error mark-down maxconn 10',
       'server server1 10.0.0.5:8080 check weight 100',
       'server server2 10.0.0.6:8080 check weight 1',
     ]);
@@ -47,7 +53,7 @@ describe('HaproxyConfig.render', () => {
 
   test('each part of the failure handling can be turned off', () => {
     const lines = backendLines(render({ failureHandling: { retryReplaySafeRequests: false, errorLimit: 0, drainOn404: false, fastIntervalMs: 1000 } }));
-    expect(lines).toContain('default-server inter 5000 fastinter 1000 fall 3 rise 2');
+    expect(lines).toContain('default-server inter 5000 fastinter 1000 fall 3 rise 2 maxconn 10');
     for (const gone of ['retry-on', 'disable-l7-retry', 'disable-on-404', 'observe', 'http-buffer-request']) {
       expect(lines.join('\n')).not.toContain(gone);
     }
@@ -83,7 +89,7 @@ describe('HaproxyConfig.render', () => {
       'retry-on conn-failure empty-response response-timeout 503',
       'acl replay_safe method GET HEAD PUT DELETE OPTIONS',
       'http-request disable-l7-retry unless replay_safe',
-      'default-server inter 5000 fastinter 500 fall 3 rise 2 observe layer7 error-limit 3 on-error mark-down',
+      'default-server inter 5000 fastinter 500 fall 3 rise 2 observe layer4 error-limit 3 on-error mark-down maxconn 10',
       'server server1 10.0.0.5:8080 check',
       'server server2 10.0.0.6:8080 check',
     ]);
@@ -91,7 +97,8 @@ describe('HaproxyConfig.render', () => {
 
   test('defaults: frontend 0.0.0.0:80, 3 retries, no runtime API, no resolvers', () => {
     const config = render();
-    expect(config).toContain('frontend api_frontend\n    bind 0.0.0.0:80\n    default_backend api_backend');
+    expect(config).toContain('frontend api_frontend\n    bind 0.0.0.0:80\n    maxconn 4000\n');
+    expect(render({ strategy: FailoverStrategy.BACKUP })).toContain('frontend api_frontend\n    bind 0.0.0.0:80\n    default_backend api_backend');
     expect(config).toContain('    retries 3\n');
     expect(config).not.toContain('stats socket');
     expect(config).not.toContain('resolvers');
@@ -112,8 +119,49 @@ describe('HaproxyConfig.render', () => {
     // kept HAProxy checking the dead address, and the server came back UP 4 to 5 s after it was healthy.
     expect(config).toContain('    hold nx 10000ms\n');
     expect(config).toContain('    hold obsolete 0ms\n');
-    expect(config).toContain('default-server inter 5000 fastinter 500 fall 3 rise 2 observe layer7 error-limit 3 on-error mark-down resolvers dns init-addr last,libc,none');
+    expect(config).toContain('default-server inter 5000 fastinter 500 fall 3 rise 2 observe layer4 error-limit 3 on-error mark-down maxconn 10 resolvers dns init-addr last,libc,none');
     expect(config).toContain('server server1 api-server1:8080 check weight 100');
+  });
+
+  test('detection counts failed connects only: an answer, even a 500, never marks a server down', () => {
+    const config = render();
+    expect(config).toContain(' observe layer4 error-limit 3 on-error mark-down');
+    expect(config).not.toContain('layer7');
+  });
+
+  test('limits a single client meets: timeouts, maxconn, queue, header and body sizes, chunked bodies', () => {
+    const config = render();
+    expect(config).toContain('    timeout http-request 5000ms\n    timeout http-keep-alive 10000ms\n    timeout queue 2000ms\n');
+    expect(frontendLines(config)).toEqual([
+      'bind 0.0.0.0:80',
+      'maxconn 4000',
+      'http-request return status 411 content-type text/plain string "send the body with a Content-Length" if { req.hdr_cnt(transfer-encoding) gt 0 }',
+      'http-request return status 431 content-type text/plain string "request headers too large" if { req.hdrs,length gt 8192 }',
+      'http-request deny deny_status 413 if { req.hdr_val(content-length) gt 1048576 }',
+      'default_backend api_backend',
+    ]);
+    expect(backendLines(config).find((l) => l.startsWith('default-server'))).toMatch(/ maxconn 10$/);
+  });
+
+  test('limits are configurable; a per-client rate limit is off by default and answers 429', () => {
+    const config = render({ limits: {
+      requestTimeoutMs: 3000, keepAliveTimeoutMs: 4000, queueTimeoutMs: 500, frontendMaxConnections: 100, serverMaxConnections: 20,
+      maxHeaderBytes: 4096, maxBodyBytes: 65536, allowChunkedRequests: true, requestsPerSecondPerClient: 50,
+    } });
+    expect(config).toContain('    timeout http-request 3000ms\n    timeout http-keep-alive 4000ms\n    timeout queue 500ms\n');
+    expect(frontendLines(config)).toEqual([
+      'bind 0.0.0.0:80',
+      'maxconn 100',
+      'http-request return status 431 content-type text/plain string "request headers too large" if { req.hdrs,length gt 4096 }',
+      'http-request deny deny_status 413 if { req.hdr_val(content-length) gt 65536 }',
+      'stick-table type ip size 100k expire 30s store http_req_rate(10s)',
+      'http-request track-sc0 src',
+      'http-request deny deny_status 429 if { sc_http_req_rate(0) gt 500 }',
+      'default_backend api_backend',
+    ]);
+    expect(config).toContain(' maxconn 20');
+    expect(render()).not.toContain('sc_http_req_rate');
+    expectValidHaproxyConfig(config);
   });
 
   test('health check, timeouts, frontend and weights are configurable', () => {
@@ -128,7 +176,7 @@ describe('HaproxyConfig.render', () => {
     });
     expect(config).toContain('bind 127.0.0.1:8443');
     expect(config).toContain('option httpchk GET /healthz?deep=1 HTTP/1.0');
-    expect(config).toContain('default-server inter 250 fastinter 500 fall 2 rise 1');
+    expect(config).toContain('default-server inter 250 fastinter 500 fall 2 rise 1 ');
     expect(config).toContain('timeout connect 1000ms\n    timeout client 2000ms\n    timeout server 3000ms\n    timeout check 500ms');
     expect(config).toContain('retries 5');
     expect(config).toContain('option forwardfor except 10.0.0.0/8');

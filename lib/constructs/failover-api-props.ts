@@ -1,6 +1,6 @@
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { FailoverStrategy } from '../haproxy/failover-strategy';
-import { HaproxyHealthCheck } from '../haproxy/haproxy-config-props';
+import { HaproxyHealthCheck, HaproxyLimits } from '../haproxy/haproxy-config-props';
 import { ShippedBaseImages } from './docker-build-contexts';
 
 /** A machine reached by the Docker provider over SSH (multi-host). */
@@ -132,6 +132,12 @@ export interface FailoverApiProps {
    * @default GET /check.txt every 5000 ms, fall 3, rise 2 (the seed's)
    */
   readonly healthCheck?: HaproxyHealthCheck;
+  /**
+   * Limits a single client meets at HAProxy: request and keep-alive timeouts, connection and queue bounds,
+   * header and body sizes, chunked bodies, an optional per-client rate limit (weighted-stick and primary-first).
+   * @default the renderer's (`HaproxyLimits`)
+   */
+  readonly limits?: HaproxyLimits;
   /**
    * Host port clients connect to.
    * @default 8080

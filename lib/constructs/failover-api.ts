@@ -120,6 +120,7 @@ export class FailoverApi extends Construct {
           strategy: p.strategy,
           servers: this.servers(p, (h) => `${p.namePrefix}-${h}-api`),
           healthCheck: hc,
+          limits: props.limits,
           // Replaced containers get new IPs: re-resolve names through Docker's embedded DNS.
           dnsResolver: {},
         },
@@ -149,7 +150,7 @@ export class FailoverApi extends Construct {
         containerName: `${p.namePrefix}-haproxy`,
         image: new ImagesOnProvider(this, 'haproxy-', provider, p.baseImages).get(ShippedImage.HAPROXY, props.haproxyImage),
         publishPort: p.frontendPort,
-        config: { strategy: p.strategy, servers: this.servers(p, (h) => machineOf(h).address), healthCheck: hc },
+        config: { strategy: p.strategy, servers: this.servers(p, (h) => machineOf(h).address), healthCheck: hc, limits: props.limits },
       });
       this.endpointUrl = `http://${lb.address}:${p.frontendPort}`;
     }

@@ -100,8 +100,11 @@ export interface HaproxyFailureHandling {
    */
   readonly retryReplaySafeRequests?: boolean;
   /**
-   * Consecutive errors seen in live traffic (failed connects, timeouts, 5xx answers) that mark a server DOWN
-   * at once, without waiting for `fall` failed health checks (`observe layer7 error-limit N on-error mark-down`).
+   * Consecutive failed connects in live traffic that mark a server DOWN at once, without waiting for `fall`
+   * failed health checks (`observe layer4 error-limit N on-error mark-down`). Only evidence a client cannot forge
+   * counts: an HTTP answer, even a 5xx, never takes a server out (any API answers 500 for some input, and
+   * counting those let six requests to a buggy endpoint take both servers down). Timeouts and resets of
+   * requests in flight are retried on the other server, and the health check takes a dead server out.
    * 0 turns it off.
    * @default 3
    */
@@ -118,6 +121,70 @@ export interface HaproxyFailureHandling {
    * @default true
    */
   readonly drainOn404?: boolean;
+}
+
+/** Limits a single client meets, so no client can exhaust HAProxy or the APIs behind it. */
+export interface HaproxyLimits {
+  /**
+   * Milliseconds a client has to send a complete request's headers (and body, which HAProxy buffers),
+   * `timeout http-request`; past it the client gets a 408 and the connection is closed. This is the defence
+   * against slowloris: trickled headers cannot hold a connection for `timeouts.clientMs`.
+   * @default 5000
+   */
+  readonly requestTimeoutMs?: number;
+  /**
+   * Milliseconds an idle keep-alive client connection is kept open waiting for its next request
+   * (`timeout http-keep-alive`).
+   * @default 10000
+   */
+  readonly keepAliveTimeoutMs?: number;
+  /**
+   * Concurrent client connections the frontend accepts (its `maxconn`); past it, new connections wait in the
+   * kernel's accept queue. Keep it below `maxConnections`, which also counts connections to the servers.
+   * @default 4000
+   */
+  readonly frontendMaxConnections?: number;
+  /**
+   * Concurrent requests each server gets (the servers' `maxconn`); more wait in HAProxy's queue, for at most
+   * `queueTimeoutMs`. Size it to your API's database pool, so no request waits inside the API for a connection:
+   * the reference API's pool has 10.
+   * @default 10
+   */
+  readonly serverMaxConnections?: number;
+  /**
+   * Milliseconds a request may wait in HAProxy's queue for a free server slot (`timeout queue`); then it gets
+   * a 503 instead of hanging.
+   * @default 2000
+   */
+  readonly queueTimeoutMs?: number;
+  /**
+   * Bytes of request headers, all of them together; a request with more gets 431. HAProxy's buffer (16 KiB)
+   * bounds it anyway.
+   * @default 8192
+   */
+  readonly maxHeaderBytes?: number;
+  /**
+   * Bytes of request body a `Content-Length` may announce; a request announcing more gets 413. A chunked body
+   * is bounded by the API itself (the reference API refuses more than 64 KiB).
+   * @default 1048576
+   */
+  readonly maxBodyBytes?: number;
+  /**
+   * Accept request bodies sent with `Transfer-Encoding` (chunked). Request smuggling rides on that header
+   * (beside a `Content-Length`, or obfuscated), and HAProxy drops a conflicting `Content-Length` before any rule
+   * can see it, so by default every request with the header gets 411 and never reaches the API. Clients of a
+   * JSON API send a `Content-Length`; allow this only for one that streams uploads. HAProxy then forwards
+   * the chunked body, and still drops a conflicting `Content-Length` and closes that connection.
+   * @default false
+   */
+  readonly allowChunkedRequests?: boolean;
+  /**
+   * Requests per second one client address may send, averaged over 10 s; past it, 429. The address is the
+   * connection's source, so it only tells clients apart where HAProxy sees their real addresses (not behind
+   * a NAT or Docker's userland proxy, where every client has the same one).
+   * @default no rate limit
+   */
+  readonly requestsPerSecondPerClient?: number;
 }
 
 /**
@@ -173,7 +240,7 @@ export interface HaproxyConfigProps {
   readonly dnsResolver?: HaproxyDnsResolver;
   /**
    * Timeouts.
-   * @default connect 5 s, client 30 s, server 30 s
+   * @default connect 500 ms, client 30 s, server 2 s (backup: connect 5 s, server 30 s)
    */
   readonly timeouts?: HaproxyTimeouts;
   /**
@@ -187,6 +254,12 @@ export interface HaproxyConfigProps {
    * @default every field's default under weighted-stick and primary-first; rejected under backup
    */
   readonly failureHandling?: HaproxyFailureHandling;
+  /**
+   * Limits a single client meets: request and keep-alive timeouts, connection and queue bounds, header and body
+   * sizes, chunked request bodies (refused: request smuggling rides on them), an optional per-client rate limit.
+   * @default every field's default under weighted-stick and primary-first; rejected under backup
+   */
+  readonly limits?: HaproxyLimits;
   /**
    * File HAProxy loads server states from at start (`server-state-file`), so a reload keeps a DOWN server
    * DOWN. Whoever reloads writes it first with the runtime API's `show servers state`.

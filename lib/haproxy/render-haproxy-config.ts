@@ -39,7 +39,7 @@ function render(props: HaproxyConfigProps): string {
     globalSection(cfg),
     defaultsSection(cfg),
     cfg.dnsResolver ? resolversSection(cfg.dnsResolver) : [],
-    [`frontend ${HAPROXY_FRONTEND_NAME}`, `    bind ${hostPort(cfg.frontend.address, cfg.frontend.port)}`, `    default_backend ${HAPROXY_BACKEND_NAME}`],
+    [`frontend ${HAPROXY_FRONTEND_NAME}`, `    bind ${hostPort(cfg.frontend.address, cfg.frontend.port)}`, ...frontendLimits(cfg), `    default_backend ${HAPROXY_BACKEND_NAME}`],
     backendSection(cfg),
   ];
   return sections.filter((lines) => lines.length > 0).map((lines) => lines.join('\n')).join('\n\n') + '\n';
@@ -70,6 +70,11 @@ function defaultsSection(cfg: ResolvedHaproxyConfig): string[] {
     `    timeout client ${cfg.timeouts.clientMs}ms`,
     `    timeout server ${cfg.timeouts.serverMs}ms`,
     `    timeout check ${cfg.healthCheck.timeoutMs}ms`,
+    ...(cfg.limits ? [
+      `    timeout http-request ${cfg.limits.requestTimeoutMs}ms`,
+      `    timeout http-keep-alive ${cfg.limits.keepAliveTimeoutMs}ms`,
+      `    timeout queue ${cfg.limits.queueTimeoutMs}ms`,
+    ] : []),
   ];
 }
 
@@ -88,6 +93,30 @@ function resolversSection(dns: NonNullable<ResolvedHaproxyConfig['dnsResolver']>
   ];
 }
 
+function frontendLimits(cfg: ResolvedHaproxyConfig): string[] {
+  const l = cfg.limits;
+  if (!l) {
+    return [];
+  }
+  return [
+    `    maxconn ${l.frontendMaxConnections}`,
+    // Smuggling rides on Transfer-Encoding (with a Content-Length beside it, or obfuscated). HAProxy drops the
+    // Content-Length before any rule sees it, so the rule refuses a chunked request body outright.
+    ...(l.allowChunkedRequests ? [] : [
+      '    http-request return status 411 content-type text/plain string "send the body with a Content-Length" if { req.hdr_cnt(transfer-encoding) gt 0 }',
+    ]),
+    // 431 has no built-in error page in 2.6, so it is a `return` rather than a `deny`.
+    `    http-request return status 431 content-type text/plain string "request headers too large" if { req.hdrs,length gt ${l.maxHeaderBytes} }`,
+    `    http-request deny deny_status 413 if { req.hdr_val(content-length) gt ${l.maxBodyBytes} }`,
+    ...(l.requestsPerSecondPerClient === undefined ? [] : [
+      // Each client address's request rate over 10 s, in a table of the frontend's own.
+      '    stick-table type ip size 100k expire 30s store http_req_rate(10s)',
+      '    http-request track-sc0 src',
+      `    http-request deny deny_status 429 if { sc_http_req_rate(0) gt ${l.requestsPerSecondPerClient * 10} }`,
+    ]),
+  ];
+}
+
 /** Methods whose replay has no further effect; only these are retried once a server may have seen them. */
 export const REPLAY_SAFE_METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'];
 
@@ -100,8 +129,11 @@ function backendSection(cfg: ResolvedHaproxyConfig): string[] {
   }
   serverDefaults.push(`fall ${hc.fall}`, `rise ${hc.rise}`);
   if (fh && fh.errorLimit > 0) {
-    // layer7 counts failed connects and timeouts as well as 5xx answers.
-    serverDefaults.push('observe layer7', `error-limit ${fh.errorLimit}`, 'on-error mark-down');
+    // layer4: failed connects only. layer7 also counted 5xx answers, so a client could take servers down.
+    serverDefaults.push('observe layer4', `error-limit ${fh.errorLimit}`, 'on-error mark-down');
+  }
+  if (cfg.limits) {
+    serverDefaults.push(`maxconn ${cfg.limits.serverMaxConnections}`);
   }
   if (cfg.dnsResolver) {
     serverDefaults.push(`resolvers ${RESOLVERS_NAME}`, 'init-addr last,libc,none');

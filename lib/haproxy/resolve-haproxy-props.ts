@@ -15,6 +15,11 @@ export interface ResolvedHaproxyConfig {
   readonly retries: number;
   /** Absent under the backup strategy, which renders the seed's textbook config. */
   readonly failureHandling?: { retryReplaySafeRequests: boolean; errorLimit: number; fastIntervalMs: number; drainOn404: boolean };
+  /** Absent under the backup strategy, like failureHandling. */
+  readonly limits?: {
+    requestTimeoutMs: number; keepAliveTimeoutMs: number; frontendMaxConnections: number; serverMaxConnections: number;
+    queueTimeoutMs: number; maxHeaderBytes: number; maxBodyBytes: number; allowChunkedRequests: boolean; requestsPerSecondPerClient?: number;
+  };
   readonly serverStateFile?: string;
   readonly maxConnections: number;
   readonly forwardForExcept: string;
@@ -64,6 +69,11 @@ export function resolveHaproxyProps(props: HaproxyConfigProps): ResolvedHaproxyC
     throw new ValidationError('failureHandling', "does not apply to the 'backup' strategy, which renders the seed's textbook config; use 'weighted-stick' or 'primary-first', or leave failureHandling out");
   }
   const fh = props.failureHandling ?? {};
+  if (textbook && props.limits !== undefined) {
+    throw new ValidationError('limits', "does not apply to the 'backup' strategy, which renders the seed's textbook config; use 'weighted-stick' or 'primary-first', or leave limits out");
+  }
+  const lim = props.limits ?? {};
+  const maxConnections = checkInteger('maxConnections', props.maxConnections ?? 4096, 1, 1_000_000);
   return {
     strategy,
     servers,
@@ -97,9 +107,21 @@ export function resolveHaproxyProps(props: HaproxyConfigProps): ResolvedHaproxyC
       fastIntervalMs: checkMs('failureHandling.fastIntervalMs', fh.fastIntervalMs ?? 500),
       drainOn404: checkBoolean('failureHandling.drainOn404', fh.drainOn404 ?? true),
     },
+    limits: textbook ? undefined : {
+      requestTimeoutMs: checkMs('limits.requestTimeoutMs', lim.requestTimeoutMs ?? 5000),
+      keepAliveTimeoutMs: checkMs('limits.keepAliveTimeoutMs', lim.keepAliveTimeoutMs ?? 10_000),
+      frontendMaxConnections: checkInteger('limits.frontendMaxConnections', lim.frontendMaxConnections ?? Math.min(4000, maxConnections), 1, maxConnections),
+      serverMaxConnections: checkInteger('limits.serverMaxConnections', lim.serverMaxConnections ?? 10, 1, 100_000),
+      queueTimeoutMs: checkMs('limits.queueTimeoutMs', lim.queueTimeoutMs ?? 2000),
+      maxHeaderBytes: checkInteger('limits.maxHeaderBytes', lim.maxHeaderBytes ?? 8192, 256, 15_360),
+      maxBodyBytes: checkInteger('limits.maxBodyBytes', lim.maxBodyBytes ?? 1_048_576, 0, 2_147_483_647),
+      allowChunkedRequests: checkBoolean('limits.allowChunkedRequests', lim.allowChunkedRequests ?? false),
+      requestsPerSecondPerClient: lim.requestsPerSecondPerClient === undefined ? undefined
+        : checkInteger('limits.requestsPerSecondPerClient', lim.requestsPerSecondPerClient, 1, 100_000),
+    },
     serverStateFile: props.serverStateFile === undefined ? undefined
       : checkPattern('serverStateFile', props.serverStateFile, SOCKET_PATH, 'an absolute path of letters, digits, ., _, - and /, at most 101 characters'),
-    maxConnections: checkInteger('maxConnections', props.maxConnections ?? 4096, 1, 1_000_000),
+    maxConnections,
     forwardForExcept: checkCidr('forwardForExcept', props.forwardForExcept ?? '127.0.0.1'),
     accessLog: checkBoolean('accessLog', props.accessLog ?? true),
   };
