@@ -18,6 +18,8 @@ export * from './smoke/summary';
 export * from './smoke/topology-driver';
 export * from './smoke/rolling-update';
 export * from './smoke/experiment';
+export * from './smoke/hostile-traffic';
+export * from './smoke/hostile-scenarios';
 export * from './smoke/local-driver';
 export * from './smoke/local-smoke';
 export * from './smoke/report-text';

@@ -34,6 +34,12 @@ export interface ApiServerOptions {
    * @default 500
    */
   readonly drainQuietMs?: number;
+  /**
+   * Serve `GET /api/v1/test/fail`, which always answers 500: an endpoint with a bug, for the hostile-traffic
+   * tests (a client hammering it must not take the API down). Set by `API_TEST_FAIL_ENDPOINT=1`.
+   * @default false
+   */
+  readonly testFailEndpoint?: boolean;
 }
 
 /** What a self-drain saw, for the log. */
@@ -51,6 +57,9 @@ export interface DrainReport {
  * keeps the two equal). This file ships alone in the API image, so it cannot import it.
  */
 export const HAPROXY_CHECK_HEADER = { name: 'x-failover-check', value: 'haproxy' };
+
+/** The reference API's always-failing endpoint, served only with `testFailEndpoint`. */
+export const TEST_FAIL_PATH = '/api/v1/test/fail';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_BODY_BYTES = 64 * 1024;
@@ -194,6 +203,9 @@ export class ApiServer {
     if (this.draining) {
       this.draining.lastRequestAt = Date.now();
       this.draining.served++;
+    }
+    if (path === TEST_FAIL_PATH && method === 'GET' && this.options.testFailEndpoint) {
+      return { status: 500, body: { error: 'this endpoint always fails (API_TEST_FAIL_ENDPOINT)', server: this.options.serverName } };
     }
     if (path === '/api/v1/system/health' && method === 'GET') {
       return { status: 200, body: { status: 'ok', server: this.options.serverName, version: this.options.version } };

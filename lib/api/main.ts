@@ -11,7 +11,8 @@ async function main(): Promise<void> {
     console.error(`reference-api: ${(err as Error).message} (the variables: ${ApiEnvironmentContract.VARIABLE_NAMES.join(', ')})`);
     process.exit(2);
   }
-  const server = new ApiServer(env);
+  // Not part of the env contract: a test-only switch for an endpoint that always answers 500.
+  const server = new ApiServer({ ...env, testFailEndpoint: process.env.API_TEST_FAIL_ENDPOINT === '1' });
   const bound = await server.listen();
   console.log(`reference-api ${env.serverName} ${env.version} listening on ${env.host}:${bound}`);
   const exit = (stopped: Promise<unknown>) => stopped.then(() => process.exit(0), (err) => {

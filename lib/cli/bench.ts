@@ -1,5 +1,6 @@
 import { FAILOVER_STRATEGIES, FailoverStrategy } from '../haproxy/failover-strategy';
 import { LocalTopology } from '../runtime/local-topology';
+import { HOSTILE_FULL, HOSTILE_SCENARIOS, runHostileScenario } from '../smoke/hostile-scenarios';
 import { ReplicationScenario, runReplicationScenario } from '../smoke/replication-scenarios';
 import { ExperimentScenario } from '../smoke/experiment';
 import { runLocalSmoke } from '../smoke/local-smoke';
@@ -17,6 +18,10 @@ stderr). replace and host-loss need root (iptables). Takes about 23 minutes.
   --replication       instead, the multi-master scenarios, each on a fresh topology: a 10 s partition with
                       100 writes/s on each node; server2's database down for 60 s while server1 takes 10,000
                       writes; 1,000 conflicting updates of 100 rows during a 10 s partition (about 3 minutes)
+  --hostile           instead, the hostile-traffic battery beside the normal probe (20 req/s, 4 clients,
+                      writes) on one topology with the default limits: 100 requests/s of 500s for 10 s,
+                      2,000 slowloris connections, a flood of 2,000 idle connections, oversized headers and
+                      bodies, and 5 request-smuggling attempts (about 1.5 minutes)
   --strategy S        only this strategy
   --fault F           only this fault (reload: only the reload runs)
   --rate N            requests per second (default 200)
@@ -36,9 +41,21 @@ interface BenchRun extends BenchFault {
 }
 
 runCli(USAGE, async () => {
-  const values = parse(process.argv.slice(2), { ...EXPERIMENT_FLAGS, strategy: { type: 'string' }, replication: { type: 'boolean' } });
+  const values = parse(process.argv.slice(2), { ...EXPERIMENT_FLAGS, strategy: { type: 'string' }, replication: { type: 'boolean' }, hostile: { type: 'boolean' } });
   if (values.help) {
     console.log(USAGE);
+    return 0;
+  }
+  if (values.hostile) {
+    const progress = progressPrinter('hostile: ');
+    const topology = await LocalTopology.start({ testFailEndpoint: true, onProgress: progress });
+    try {
+      for (const scenario of HOSTILE_SCENARIOS) {
+        console.log(JSON.stringify(await runHostileScenario(topology, scenario, { size: HOSTILE_FULL, onProgress: progress })));
+      }
+    } finally {
+      await topology.stop();
+    }
     return 0;
   }
   if (values.replication) {

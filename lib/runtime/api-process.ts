@@ -31,6 +31,8 @@ export interface ApiProcessOptions {
   readonly healthPath: string;
   /** The self-drain timings, derived from the health check. */
   readonly drain: SelfDrainTimings;
+  /** Serve the reference API's always-failing test endpoint (`API_TEST_FAIL_ENDPOINT=1`). */
+  readonly testFailEndpoint?: boolean;
 }
 
 /** One reference API server as a child process; restartable with a new version. */
@@ -67,6 +69,7 @@ export class ApiProcess {
       logFile: this.logFile,
       env: {
         PATH: process.env.PATH,
+        ...(o.testFailEndpoint ? { API_TEST_FAIL_ENDPOINT: '1' } : {}),
         ...ApiEnvironmentContract.variables({
           host: o.host,
           port: o.port,

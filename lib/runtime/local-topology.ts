@@ -4,7 +4,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FailoverStrategy } from '../haproxy/failover-strategy';
-import { HaproxyConfigProps, HaproxyFailureHandling, HaproxyHealthCheck, HaproxyTimeouts } from '../haproxy/haproxy-config-props';
+import { HaproxyConfigProps, HaproxyFailureHandling, HaproxyHealthCheck, HaproxyLimits, HaproxyTimeouts } from '../haproxy/haproxy-config-props';
 import { HAPROXY_BACKEND_NAME, HaproxyConfig } from '../haproxy/render-haproxy-config';
 import { HEALTH_CHECK_DEFAULTS } from '../haproxy/resolve-haproxy-props';
 import { SelfDrain } from '../haproxy/self-drain';
@@ -53,6 +53,16 @@ export interface LocalTopologyOptions {
    * @default the renderer's: L7 retries of replay-safe requests, error-limit 3, fastinter 500, drain on 404
    */
   readonly failureHandling?: HaproxyFailureHandling;
+  /**
+   * HAProxy's per-client limits (weighted-stick and primary-first only).
+   * @default the renderer's
+   */
+  readonly limits?: HaproxyLimits;
+  /**
+   * The APIs serve their always-failing test endpoint (`GET /api/v1/test/fail`, 500), for hostile traffic.
+   * @default false
+   */
+  readonly testFailEndpoint?: boolean;
   /**
    * Version both APIs start with.
    * @default 'v1'
@@ -149,6 +159,11 @@ export class LocalTopology {
     this.runtimeApi = new HaproxyRuntimeClient(HaproxyRuntimeClient.unixSocket(haproxyProps.runtimeApi?.socketPath ?? ''), HAPROXY_BACKEND_NAME);
   }
 
+  /** HAProxy's log (its access log included), for checks of what reached a server. */
+  get haproxyLogFile(): string {
+    return this.haproxy.logFile;
+  }
+
   /** The strategy HAProxy applies now (a reload can change it). */
   get strategy(): FailoverStrategy {
     return this.haproxyProps.strategy ?? FailoverStrategy.WEIGHTED_STICK;
@@ -182,6 +197,7 @@ export class LocalTopology {
         retries: options.retries,
         timeouts: options.timeouts,
         failureHandling: options.failureHandling,
+        limits: options.limits,
         runtimeApi: { socketPath: join(baseDir, 'haproxy.sock') },
         serverStateFile: join(baseDir, 'server-state'),
       };
@@ -227,6 +243,7 @@ export class LocalTopology {
           entry: apiEntry,
           healthPath: healthCheck.path ?? HEALTH_CHECK_DEFAULTS.path,
           drain,
+          testFailEndpoint: options.testFailEndpoint,
         });
         created.hosts.push({
           name: props.local.name, address: HOST_ADDRESSES[i], replicationAddress: REPLICATION_ADDRESSES[i], apiPort: apiPorts[i], db, api, watchdogSql: sql[i].watchdog,
