@@ -45,6 +45,8 @@ describe('hostile traffic (real haproxy, postgres and the reference API)', () =>
       expect(Object.keys(hostile.responses)).toEqual([expect.stringMatching(/^HTTP\/1\.1 408 /)]);
     }
     expect(report.probe).toMatchObject({ failures: 0 });
+    // Loose (the bench's target is 2×), so a noisy machine passes and a probe stuck behind them does not.
+    expect(report.probe.p99Ms).toBeLessThan(3 * report.probe.baselineP99Ms + 50);
     expect(report.serverStatesNotUp).toEqual([]);
   });
 

@@ -1,12 +1,28 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { TEST_FAIL_PATH } from '../api/api-server';
 import { LocalTopology } from '../runtime/local-topology';
 import { Probe, ProbeRecord } from './probe';
 import { isSuccess, percentile } from './summary';
-import {
-  HostileTarget, oversizedRequests, rawRequests, requestSpam, RequestSpamResult, slowConnections, SlowConnectionsResult, smugglingRequests,
-} from './hostile-traffic';
+import { HostileTarget, oversizedRequests, RequestSpamResult, SlowConnectionsResult, smugglingRequests } from './hostile-traffic';
+
+/** The compiled hostile client (lib/cli/hostile-client.ts): the hostile traffic runs in a process of its own. */
+function hostileClientEntry(): string {
+  const candidates = [resolve(__dirname, '../cli/hostile-client.js'), resolve(__dirname, '../../dist/lib/cli/hostile-client.js')];
+  const found = candidates.find((c) => existsSync(c));
+  if (!found) {
+    throw new Error(`hostile client not built (looked for ${candidates.join(', ')}); run \`npm run build\``);
+  }
+  return found;
+}
+
+async function inOwnProcess<T>(job: Record<string, unknown>): Promise<T> {
+  const { stdout } = await promisify(execFile)(process.execPath, [hostileClientEntry(), JSON.stringify(job)], { maxBuffer: 16 * 1024 * 1024, timeout: 120_000 });
+  return JSON.parse(stdout) as T;
+}
 
 /** What a hostile client does, beside the normal probe. */
 export enum HostileScenario {
@@ -120,23 +136,25 @@ export async function runHostileScenario(topology: LocalTopology, scenario: Host
     progress(`${scenario}: hostile client running`);
     switch (scenario) {
       case HostileScenario.ERROR_SPAM:
-        hostile = await requestSpam(`${topology.url}${TEST_FAIL_PATH}?marker=${marker}`, { ratePerSecond: size.errorRatePerSecond, durationMs: size.errorDurationMs });
+        hostile = await inOwnProcess<RequestSpamResult>({
+          kind: 'spam', url: `${topology.url}${TEST_FAIL_PATH}?marker=${marker}`, ratePerSecond: size.errorRatePerSecond, durationMs: size.errorDurationMs,
+        });
         break;
       case HostileScenario.SLOWLORIS:
-        hostile = await slowConnections(target, { connections: size.slowConnections, durationMs: size.holdMs, trickleMs: 500 });
+        hostile = await inOwnProcess<SlowConnectionsResult>({ kind: 'slow', ...target, connections: size.slowConnections, durationMs: size.holdMs, trickleMs: 500 });
         break;
       case HostileScenario.FLOOD:
-        hostile = await slowConnections(target, { connections: size.floodConnections, durationMs: size.holdMs });
+        hostile = await inOwnProcess<SlowConnectionsResult>({ kind: 'slow', ...target, connections: size.floodConnections, durationMs: size.holdMs });
         break;
       case HostileScenario.OVERSIZED: {
         const requests = oversizedRequests(marker);
-        const statuses = await rawRequests(target, requests.map((r) => r.request));
+        const statuses = await inOwnProcess<string[]>({ kind: 'raw', ...target, requests: requests.map((r) => r.request) });
         hostile = { statuses: Object.fromEntries(requests.map((r, i) => [r.name, statuses[i]])) };
         break;
       }
       case HostileScenario.SMUGGLING: {
         const requests = smugglingRequests(marker);
-        const statuses = await rawRequests(target, requests.map((r) => r.request));
+        const statuses = await inOwnProcess<string[]>({ kind: 'raw', ...target, requests: requests.map((r) => r.request) });
         hostile = { statuses: Object.fromEntries(requests.map((r, i) => [r.name, statuses[i]])) };
         break;
       }

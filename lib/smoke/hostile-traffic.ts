@@ -136,7 +136,8 @@ export function oversizedRequests(marker: string): { name: string; request: stri
   const host = 'Host: hostile\r\n';
   return [
     { name: 'headers over maxHeaderBytes', request: `GET /hostile/${marker}/headers HTTP/1.1\r\n${host}X-Big: ${'a'.repeat(10_000)}\r\n\r\n`, expect: '431' },
-    { name: 'Content-Length over maxBodyBytes', request: `PUT /hostile/${marker}/body HTTP/1.1\r\n${host}Content-Length: 2000000\r\n\r\n${'a'.repeat(1000)}`, expect: '413' },
+    // Headers only: HAProxy answers on them, and a body still being sent when it closes would reset the answer.
+    { name: 'Content-Length over maxBodyBytes', request: `PUT /hostile/${marker}/body HTTP/1.1\r\n${host}Content-Length: 2000000\r\n\r\n`, expect: '413' },
   ];
 }
 
