@@ -76,5 +76,19 @@ describe('stacks', () => {
     expect(json.variable?.server2_version).toMatchObject({ default: 'v1' });
     const probe = resourceAt(json, 'docker_container', 'probe');
     expect((probe.command as string[])[0]).toMatch(/while true; do .*curl .*%%\{http_code\}.*http:\/\/failover-api-haproxy:8080\/api\/v1\/system\/health.*sleep 0\.5; done/);
+    // It counts from its first 200, after both APIs are up: the first deploy's own 503s are not failures.
+    expect((probe.command as string[])[0]).toMatch(/^until curl -sf .*; do sleep 0\.5; done; while true/);
+    expect(probe.depends_on).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^docker_container\.failover-api_server1_api_/), expect.stringMatching(/^docker_container\.failover-api_server2_api_/),
+    ]));
+  });
+
+  test('an image registry reaches the shipped images\' bases and the probe image', () => {
+    const json = synthJson(new SmokeStack(testApp(), 'smoke', { imageRegistry: 'mirror.example:5000/hub' }));
+    const images = Object.values(resourcesOf(json, 'docker_image')) as { name: string; build?: { build_args?: Record<string, string> } }[];
+    expect(images.map((i) => i.build?.build_args?.BASE_IMAGE ?? i.name).sort()).toEqual([
+      'mirror.example:5000/hub/curlimages/curl:8.11.1', 'mirror.example:5000/hub/debian:bookworm-slim',
+      'mirror.example:5000/hub/node:20-bookworm-slim', 'mirror.example:5000/hub/postgres:15-bookworm',
+    ]);
   });
 });

@@ -8,6 +8,15 @@ import { findHaproxy, findPgBinDir } from '../../lib/node-runtime';
 const dockerfile = (name: string) => readFileSync(resolve(__dirname, '../../lib', name, 'docker/Dockerfile'), 'utf8');
 
 describe('shipped images match the local runtime', () => {
+  test('the API image installs its dependencies from a lockfile, so every Docker host builds the same', () => {
+    const image = dockerfile('api');
+    expect(image).toMatch(/^COPY package\.json package-lock\.json \.\/$/m);
+    expect(image).toMatch(/^RUN npm ci /m);
+    const lock = JSON.parse(readFileSync(resolve(__dirname, '../../lib/api/docker/package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string }> };
+    const pkg = JSON.parse(readFileSync(resolve(__dirname, '../../lib/api/docker/package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(lock.packages['node_modules/pg']?.version).toBe(pkg.dependencies.pg);
+  });
+
   test('HAProxy: the image installs the same Debian package line the tests run', () => {
     const local = /HAProxy version (\d+\.\d+)\./.exec(execFileSync(findHaproxy(), ['-v'], { encoding: 'utf8' }))?.[1];
     const image = dockerfile('haproxy');

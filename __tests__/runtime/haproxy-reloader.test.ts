@@ -85,6 +85,8 @@ describe('haproxy-reloader.sh (the HAProxy image\'s entrypoint) with real haprox
       swapIn('global\n    no-such-keyword\n');
       await pollUntil(async () => (log().includes('haproxy -c refused it') ? true : undefined),
         { description: 'the reloader to refuse the bad file', timeoutMs: 10_000, intervalMs: 100 });
+      // The reason is in the log too (it ran `haproxy -c -q`, which said nothing).
+      expect(log()).toMatch(/\[ALERT\].*no-such-keyword/);
       expect((await runtimeApi.server('server1')).weight).toBe(50);
       expect((await fetch(`${url}/`)).status).toBe(200);
     } finally {
