@@ -139,6 +139,24 @@ describe('FailoverApi', () => {
     expect(Object.keys(resourcesOf(synthJson(stack), 'docker_container'))).toHaveLength(6); // 2 APIs, 2 databases, HAProxy, its config writer
   });
 
+  test('base images: the official ones by default, under a registry, or one given in full', () => {
+    const bases = (extra: Partial<FailoverApiProps>) => {
+      const { stack } = failoverApi(extra);
+      const images = Object.values(resourcesOf(synthJson(stack), 'docker_image')) as { name: string; build: { build_args: Record<string, string> } }[];
+      return Object.fromEntries(images.map((i) => [i.name, i.build.build_args.BASE_IMAGE]));
+    };
+    expect(bases({})).toEqual({
+      'cdktf-failover-api/reference-api:local': 'node:20-bookworm-slim',
+      'cdktf-failover-api/postgres-pglogical:15': 'postgres:15-bookworm',
+      'cdktf-failover-api/haproxy:2.6': 'debian:bookworm-slim',
+    });
+    expect(bases({ baseImages: { registry: 'registry.example.com:5000/hub', postgres: 'db.example.com/pg:15-bookworm' } })).toEqual({
+      'cdktf-failover-api/reference-api:local': 'registry.example.com:5000/hub/node:20-bookworm-slim',
+      'cdktf-failover-api/postgres-pglogical:15': 'db.example.com/pg:15-bookworm',
+      'cdktf-failover-api/haproxy:2.6': 'registry.example.com:5000/hub/debian:bookworm-slim',
+    });
+  });
+
   test('caller-supplied images are used as they are, and nothing is built', () => {
     const { stack } = failoverApi({ apiImage: 'registry.example/api:1.2.3', postgresImage: 'registry.example/pg:16', haproxyImage: 'registry.example/haproxy:2.8' });
     const json = synthJson(stack);

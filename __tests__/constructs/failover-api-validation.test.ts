@@ -20,6 +20,8 @@ const CASES: [string, Parameters<typeof attempt>[0], string][] = [
   ['bad name', () => ({ hosts: [{ name: 'Server 1', version: 'v1' }, { name: 'server2', version: 'v1' }] }), 'hosts[0].name: must be 1-31 characters of lowercase letters, digits, _ and -, starting with a letter, got "Server 1"'],
   ['bad version', () => ({ hosts: [{ name: 'server1', version: 'v1\nX=1' }, { name: 'server2', version: 'v1' }] }), 'hosts[0].version: must be 1-64 characters of letters, digits, ., _, + and -, got "v1\\nX=1"'],
   ['bad weight', () => ({ hosts: [{ name: 'server1', version: 'v1', weight: 0 }, { name: 'server2', version: 'v1' }] }), 'hosts[0].weight: must be an integer from 1 to 256, got 0'],
+  ['registry with a trailing slash', () => ({ baseImages: { registry: 'registry.example.com/hub/' } }), "baseImages.registry: must be a registry host and path without a tag or trailing slash, e.g. 'registry.example.com:5000/hub', got \"registry.example.com/hub/\""],
+  ['base image with a space', () => ({ baseImages: { postgres: 'postgres:15 bookworm' } }), "baseImages.postgres: must be an image reference such as 'registry.example.com/hub/debian:bookworm-slim', got \"postgres:15 bookworm\""],
   ['bad frontend port', () => ({ frontendPort: 70000 }), 'frontendPort: must be an integer from 1 to 65535, got 70000'],
   ['bad api port', () => ({ apiPort: 0 }), 'apiPort: must be an integer from 1 to 65535, got 0'],
   ['bad postgres port', () => ({ postgresPort: 5432.5 }), 'postgresPort: must be an integer from 1 to 65535, got 5432.5'],

@@ -61,7 +61,8 @@ export interface DockerStageOptions {
 export class DockerStage {
   readonly engine = new DockerEngineApi();
   private doc!: TerraformJsonDocument;
-  private readonly images = new Map<ResourceAddress, string>();
+  /** Each docker_image built: its id, and the build it came from (a changed build is built again). */
+  private readonly images = new Map<ResourceAddress, { id: string; build: string }>();
   private readonly applied = new Map<ResourceAddress, { id: string; attributes: string }>();
   private readonly names = { containers: new Set<string>(), volumes: new Set<string>(), networks: new Set<string>(), tags: new Set<string>() };
 
@@ -181,7 +182,7 @@ export class DockerStage {
   private expressions(): TerraformExpressions {
     return new TerraformExpressions(this.doc, this.options.variables, (address, attribute) => {
       if (address.startsWith('docker_image.') && attribute === 'image_id') {
-        return this.images.get(address);
+        return this.images.get(address)?.id;
       }
       return undefined;
     });
@@ -240,8 +241,8 @@ export class DockerStage {
       throw new Error(`${address}: a pulled image (${img.name}); the Docker stage builds every image it runs, so give it a build`);
     }
     const tag = `${this.options.imagePrefix}/${img.name.replace(/[/:]/g, '-')}`;
-    const key = JSON.stringify({ tag, build: img.build });
-    if (this.images.has(address) && this.images.get(`${address}#key`) === key) {
+    const build = JSON.stringify(img.build);
+    if (this.images.get(address)?.build === build) {
       return;
     }
     const started = Date.now();
@@ -251,8 +252,7 @@ export class DockerStage {
     });
     this.names.tags.add(tag);
     const { Id } = await this.engine.ok<{ Id: string }>('GET', `/images/${encodeURIComponent(tag)}/json`);
-    this.images.set(address, Id);
-    this.images.set(`${address}#key`, key);
+    this.images.set(address, { id: Id, build });
     this.options.onProgress?.(`built ${img.name} as ${tag} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   }
 
