@@ -24,7 +24,6 @@ cleanup() {
     docker network ls -q --filter name=cdktf-fa-stage- | xargs -r docker network rm >/dev/null 2>&1 || true
     docker images --format '{{.Repository}}:{{.Tag}}' | grep -E "^(cdktf-fa-stage|$registry)/" | xargs -r docker rmi -f >/dev/null 2>&1 || true
     docker images -q --filter "label=$label" | sort -u | xargs -r docker rmi -f >/dev/null 2>&1 || true
-    docker images -q --filter dangling=true --filter "label=$label" | xargs -r docker rmi -f >/dev/null 2>&1 || true
   fi
   if [ -n "$started_dockerd" ]; then
     say "stopping the dockerd it started (pid $started_dockerd)"

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import { HAPROXY_SOCKET_PATH, HaproxyConfig } from '../../lib';
-import { HaproxyRuntimeClient, pollUntil, Probe, ProbeRecord, runChecked, spawnCommandRunner } from '../../lib/node-runtime';
+import { HaproxyConfig } from '../../lib';
+import { pollUntil, Probe, ProbeRecord, runChecked, runtimeApiInContainer, spawnCommandRunner } from '../../lib/node-runtime';
 import { DockerStage, PostconditionError } from '../support/docker-engine/docker-stage';
 import { TerraformJsonDocument } from '../support/docker-engine/terraform-json';
 import { STAGE, stageContainers, StageSynth } from './stage-stack';
@@ -18,8 +18,7 @@ const SLOW_MS = 500; // a request that waited out `timeout connect` (500 ms) wen
 
 jest.setTimeout(600_000);
 
-const runtimeApi = new HaproxyRuntimeClient((command) => runChecked(spawnCommandRunner, 'docker',
-  ['exec', '-i', stageContainers.haproxy, 'socat', 'stdio', `UNIX-CONNECT:${HAPROXY_SOCKET_PATH}`], { input: `${command}\n`, timeoutMs: 15_000 }), HaproxyConfig.BACKEND_NAME);
+const runtimeApi = runtimeApiInContainer(spawnCommandRunner, stageContainers.haproxy);
 
 function psql(host: string, sql: string): Promise<string> {
   return runChecked(spawnCommandRunner, 'docker', ['exec', '-i', '-u', 'postgres', stageContainers.database(host),

@@ -1,22 +1,14 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { ApiEnvironmentContract } from '../api/api-environment';
 import { SelfDrainTimings } from '../haproxy/self-drain';
+import { findCompiledEntry } from './compiled-entry';
 import { ManagedProcess } from './managed-process';
 import { logTail } from './log-tail';
 import { pollUntil } from './poll';
 
 /** The compiled reference API entry: beside this file in dist/, or in dist/ when running from sources. */
 export function findApiEntry(): string {
-  const candidates = [
-    resolve(__dirname, '../api/main.js'),
-    resolve(__dirname, '../../dist/lib/api/main.js'),
-  ];
-  const found = candidates.find((c) => existsSync(c));
-  if (!found) {
-    throw new Error(`reference API not built (looked for ${candidates.join(', ')}); run \`npm run build\``);
-  }
-  return found;
+  return findCompiledEntry('api/main.js', 'reference API');
 }
 
 /** Settings of one reference API process. */

@@ -57,6 +57,12 @@ export interface DockerDriverOptions {
   readonly onProgress?: (message: string) => void;
 }
 
+/** HAProxy's runtime API in a container of the shipped image, through `docker exec ... socat` (it has socat). */
+export function runtimeApiInContainer(runner: CommandRunner, container: string): HaproxyRuntimeClient {
+  return new HaproxyRuntimeClient((command) => runChecked(runner, 'docker',
+    ['exec', '-i', container, 'socat', 'stdio', `UNIX-CONNECT:${HAPROXY_SOCKET_PATH}`], { input: `${command}\n`, timeoutMs: 15_000 }), HAPROXY_BACKEND_NAME);
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const UP_DEADLINE_MS = 180_000;
 
@@ -76,8 +82,7 @@ export class DockerDriver implements TopologyDriver {
   constructor(private readonly options: DockerDriverOptions) {
     this.url = options.frontendUrl ?? `http://127.0.0.1:${SMOKE_FRONTEND_PORT}`;
     this.versions = Object.fromEntries(SMOKE_HOSTS.map((h) => [h, options.initialVersion ?? 'v1']));
-    this.runtimeApi = new HaproxyRuntimeClient((command) => runChecked(options.runner, 'docker',
-      ['exec', '-i', smokeContainers.haproxy, 'socat', 'stdio', `UNIX-CONNECT:${HAPROXY_SOCKET_PATH}`], { input: `${command}\n`, timeoutMs: 15_000 }), HAPROXY_BACKEND_NAME);
+    this.runtimeApi = runtimeApiInContainer(options.runner, smokeContainers.haproxy);
   }
 
   /** `cdktf deploy` with the current versions, then waits until HAProxy has both servers UP. */

@@ -1,26 +1,17 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { TEST_FAIL_PATH } from '../api/api-server';
+import { findCompiledEntry } from '../runtime/compiled-entry';
 import { LocalTopology } from '../runtime/local-topology';
 import { Probe, ProbeRecord } from './probe';
 import { isSuccess, percentile } from './summary';
 import { HostileTarget, oversizedRequests, RequestSpamResult, SlowConnectionsResult, smugglingRequests } from './hostile-traffic';
 
-/** The compiled hostile client (lib/cli/hostile-client.ts): the hostile traffic runs in a process of its own. */
-function hostileClientEntry(): string {
-  const candidates = [resolve(__dirname, '../cli/hostile-client.js'), resolve(__dirname, '../../dist/lib/cli/hostile-client.js')];
-  const found = candidates.find((c) => existsSync(c));
-  if (!found) {
-    throw new Error(`hostile client not built (looked for ${candidates.join(', ')}); run \`npm run build\``);
-  }
-  return found;
-}
-
+/** Runs the hostile client (lib/cli/hostile-client.ts) in a process of its own, and returns what it printed. */
 async function inOwnProcess<T>(job: Record<string, unknown>): Promise<T> {
-  const { stdout } = await promisify(execFile)(process.execPath, [hostileClientEntry(), JSON.stringify(job)], { maxBuffer: 16 * 1024 * 1024, timeout: 120_000 });
+  const { stdout } = await promisify(execFile)(process.execPath, [findCompiledEntry('cli/hostile-client.js', 'hostile client'), JSON.stringify(job)], { maxBuffer: 16 * 1024 * 1024, timeout: 120_000 });
   return JSON.parse(stdout) as T;
 }
 
