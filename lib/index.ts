@@ -10,6 +10,7 @@ export * from './postgres/bdr-node-config';
 export * from './postgres/render-postgres-settings';
 export { PgHba, renderPgHba } from './postgres/render-pg-hba';
 export * from './postgres/render-bootstrap-sql';
+export * from './postgres/database-schema';
 export * from './postgres/bdr-container-layout';
 export { ApiEnvironment, ApiEnvironmentContract, API_ENV, apiEnvironmentVariables, renderApiEnvironment } from './api/api-environment';
 export * from './constructs/docker-build-contexts';

@@ -26,7 +26,7 @@ function psql(host: string, sql: string): Promise<string> {
 }
 
 async function rowsWith(host: string, ids: string[]): Promise<number> {
-  return Number((await psql(host, `SELECT count(*) FROM public.items WHERE id = ANY('{${ids.join(',')}}'::uuid[]);`)).trim());
+  return Number((await psql(host, `SELECT count(*) FROM app.items WHERE id = ANY('{${ids.join(',')}}'::uuid[]);`)).trim());
 }
 
 async function waitForStatus(host: string, status: string, timeoutMs: number): Promise<number> {
@@ -92,8 +92,8 @@ describe('the Docker stage: shipped images and synthesized containers on a real 
 
   test('both database nodes bootstrap and replicate both ways; a PUT through HAProxy reaches both', async () => {
     const [a, b] = [randomUUID(), randomUUID()];
-    await psql('server1', `INSERT INTO public.items (id, body, written_by) VALUES ('${a}', 'from server1', 'server1');`);
-    await psql('server2', `INSERT INTO public.items (id, body, written_by) VALUES ('${b}', 'from server2', 'server2');`);
+    await psql('server1', `INSERT INTO app.items (id, body, written_by) VALUES ('${a}', 'from server1', 'server1');`);
+    await psql('server2', `INSERT INTO app.items (id, body, written_by) VALUES ('${b}', 'from server2', 'server2');`);
     const put = randomUUID();
     const res = await fetch(`http://127.0.0.1:${STAGE.frontendPort}/api/v1/items/${put}`, { method: 'PUT', body: JSON.stringify({ body: 'through haproxy' }) });
     expect(res.status).toBe(201);

@@ -11,7 +11,7 @@ import { pidsMentioning } from '../support/processes';
 jest.setTimeout(120_000);
 
 async function idsOn(topology: LocalTopology, host: string, ids: string[]): Promise<number> {
-  const rows = await topology.database(host).query<{ n: string }>('SELECT count(*) AS n FROM public.items WHERE id = ANY($1::uuid[])', [ids]);
+  const rows = await topology.database(host).query<{ n: string }>('SELECT count(*) AS n FROM app.items WHERE id = ANY($1::uuid[])', [ids]);
   return Number(rows[0].n);
 }
 
@@ -41,7 +41,7 @@ describe('LocalTopology (real postgres, pglogical, haproxy)', () => {
   test.each([['server1', 'server2'], ['server2', 'server1']])('a row written through %s\'s API is read from %s\'s database', async (writer, reader) => {
     const id = await postItem(topology.apiUrl(writer), `from ${writer}`);
     await waitForIds(topology, reader, [id]);
-    const rows = await topology.database(reader).query<{ written_by: string }>('SELECT written_by FROM public.items WHERE id = $1', [id]);
+    const rows = await topology.database(reader).query<{ written_by: string }>('SELECT written_by FROM app.items WHERE id = $1', [id]);
     expect(rows).toEqual([{ written_by: writer }]);
   });
 
@@ -83,7 +83,7 @@ describe('LocalTopology (real postgres, pglogical, haproxy)', () => {
     });
     expect((await put('first')).status).toBe(201);
     expect((await put('again')).status).toBe(200);
-    const rows = await topology.database('server1').query<{ body: string }>('SELECT body FROM public.items WHERE id = $1', [id]);
+    const rows = await topology.database('server1').query<{ body: string }>('SELECT body FROM app.items WHERE id = $1', [id]);
     expect(rows).toEqual([{ body: 'again' }]);
     expect((await fetch(`${topology.url}/api/v1/items/not-a-uuid`, { method: 'PUT', body: '{}' })).status).toBe(400);
   });

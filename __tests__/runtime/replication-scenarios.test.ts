@@ -60,7 +60,7 @@ describe('multi-master scenarios (real postgres, pglogical, iptables)', () => {
     const id = randomUUID();
     topology.partition();
     try {
-      await topology.database('server1').query("INSERT INTO public.items (id, body, written_by) VALUES ($1, 'only on server1', 'test')", [id]);
+      await topology.database('server1').query("INSERT INTO app.items (id, body, written_by) VALUES ($1, 'only on server1', 'test')", [id]);
       const split = verify('--timeout', '0');
       expect(split.status).toBe(1);
       expect(split.stdout).toContain(id);

@@ -213,8 +213,9 @@ export class ApiServer {
     if (path === '/api/v1/items' && method === 'POST') {
       const input = await readJson(req);
       const text = typeof input.body === 'string' ? input.body : '';
+      // `items`, unqualified: the API role's search_path names the schema (DatabaseSchemas.REFERENCE_API).
       const result = await this.pool.query<{ id: string }>(
-        'INSERT INTO public.items (body, written_by) VALUES ($1, $2) RETURNING id',
+        'INSERT INTO items (body, written_by) VALUES ($1, $2) RETURNING id',
         [text, this.options.serverName],
       );
       return { status: 201, body: { id: result.rows[0].id, server: this.options.serverName } };
@@ -228,7 +229,7 @@ export class ApiServer {
       const input = await readJson(req);
       const text = typeof input.body === 'string' ? input.body : '';
       const result = await this.pool.query<{ created: boolean }>(
-        `INSERT INTO public.items (id, body, written_by) VALUES ($1, $2, $3)
+        `INSERT INTO items (id, body, written_by) VALUES ($1, $2, $3)
          ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body, written_by = EXCLUDED.written_by
          RETURNING (xmax = 0) AS created`,
         [item[1], text, this.options.serverName],
@@ -236,7 +237,7 @@ export class ApiServer {
       return { status: result.rows[0].created ? 201 : 200, body: { id: item[1], server: this.options.serverName } };
     }
     if (item && method === 'GET') {
-      const result = await this.pool.query('SELECT id, body, written_by AS "writtenBy", created_at AS "createdAt" FROM public.items WHERE id = $1', [item[1]]);
+      const result = await this.pool.query('SELECT id, body, written_by AS "writtenBy", created_at AS "createdAt" FROM items WHERE id = $1', [item[1]]);
       if (result.rowCount === 0) {
         throw new HttpError(404, `no item ${item[1]}`);
       }

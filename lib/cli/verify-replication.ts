@@ -7,7 +7,8 @@ import { numberFlag, parseWithPositionals, progressPrinter, runCli, UsageError }
 
 const USAGE = `usage: npm run verify-replication -- <dsn1> <dsn2> [options]
 
-Compares two pglogical nodes table by table (every table in a replication set): row counts and an md5 of
+Compares two pglogical nodes table by table (every table in a replication set, and every table of the app
+schema even if it is missing from the set): row counts and an md5 of
 every row, in primary-key order. Waits until they are identical or the timeout passes, then names the
 differing keys. Reads only, unless --nudge is given.
 

@@ -1,3 +1,5 @@
+import { DatabaseSchema } from './database-schema';
+
 /** How a client is authenticated in pg_hba.conf. */
 export enum PgAuthMethod {
   /** Password, hashed with SCRAM (the default for network connections). */
@@ -62,6 +64,17 @@ export interface BdrNodeConfig {
    * @default 'api'
    */
   readonly apiUser?: string;
+  /**
+   * Role that owns the app schema and everything its migrations create. It cannot log in; migrations run as it.
+   * @default 'api_owner'
+   */
+  readonly ownerUser?: string;
+  /**
+   * Your API's schema and its migrations. Every table in the schema replicates; the API role gets exactly
+   * SELECT, INSERT, UPDATE and DELETE on them.
+   * @default DatabaseSchemas.REFERENCE_API: schema `app` with the reference API's `items`
+   */
+  readonly schema?: DatabaseSchema;
   /**
    * Role pglogical replicates as (superuser + replication, as pglogical requires).
    * @default 'replicator'

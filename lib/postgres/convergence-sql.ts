@@ -1,3 +1,5 @@
+import { BOOKKEEPING_SCHEMA } from './render-schema-migrations';
+
 /**
  * SQL the convergence checker runs on each node of a pair. Both nodes run the same statements in the same
  * session settings (UTC, ISO dates), so equal rows give equal text and equal digests.
@@ -6,12 +8,18 @@
 /** Session settings (libpq `options`, or PGOPTIONS) that make a row's text form the same on every node. */
 export const CONVERGENCE_SESSION_OPTIONS = '-c TimeZone=UTC -c DateStyle=ISO,YMD -c extra_float_digits=3';
 
-/** The tables in any pglogical replication set of this node, as `schema.table`, one per row (`table`). */
-export const REPLICATED_TABLES_SQL = [
+/**
+ * The tables compared, as `schema.table`, one per row (`table`): every table in a pglogical replication set, and
+ * every other table outside PostgreSQL's, pglogical's and this library's own schemas. A table of the app schema
+ * that is missing from the replication set is compared too, so it shows up as differing instead of being skipped.
+ */
+export const COMPARED_TABLES_SQL = [
   "SELECT DISTINCT format('%I.%I', n.nspname, c.relname) AS \"table\"",
-  '  FROM pglogical.replication_set_table r',
-  '  JOIN pg_class c ON c.oid = r.set_reloid',
+  '  FROM pg_class c',
   '  JOIN pg_namespace n ON n.oid = c.relnamespace',
+  " WHERE c.relkind = 'r' AND (",
+  '        c.oid IN (SELECT set_reloid FROM pglogical.replication_set_table)',
+  `     OR (n.nspname NOT IN ('pg_catalog', 'information_schema', 'pglogical', '${BOOKKEEPING_SCHEMA}') AND n.nspname NOT LIKE 'pg\\_%'))`,
   ' ORDER BY 1;',
 ].join('\n');
 
@@ -28,11 +36,9 @@ function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
+// Without a primary key (which migrations refuse, but a table made by hand may lack), the whole row is the key.
 function keyExpression(keyColumns: readonly string[]): string {
-  if (keyColumns.length === 0) {
-    throw new Error('a table needs a primary key to be compared row by row (pglogical needs one to replicate updates anyway)');
-  }
-  return keyColumns.map((c) => `t.${quoteIdent(c)}`).join(', ');
+  return keyColumns.length === 0 ? 't::text' : keyColumns.map((c) => `t.${quoteIdent(c)}`).join(', ');
 }
 
 /** One row: `rows` (count) and `digest` (md5 over every row's md5, in key order). `table` is `schema.table`, already quoted. */
@@ -42,7 +48,8 @@ export function tableDigestSql(table: string, keyColumns: readonly string[]): st
 
 /** One row per table row: `key` (the key's text) and `digest` (md5 of the row). */
 export function rowDigestsSql(table: string, keyColumns: readonly string[]): string {
-  return `SELECT (${keyColumns.length === 1 ? `t.${quoteIdent(keyColumns[0])}::text` : `row(${keyExpression(keyColumns)})::text`}) AS key, md5(t::text) AS digest FROM ${table} t;`;
+  const key = keyColumns.length === 0 ? 't::text' : keyColumns.length === 1 ? `t.${quoteIdent(keyColumns[0])}::text` : `row(${keyExpression(keyColumns)})::text`;
+  return `SELECT (${key}) AS key, md5(t::text) AS digest FROM ${table} t;`;
 }
 
 /** Lines pglogical logs for each conflict it resolves (`pglogical.conflict_log_level`, LOG by default). */

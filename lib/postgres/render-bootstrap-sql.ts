@@ -1,10 +1,11 @@
 import { BdrNodeConfig } from './bdr-node-config';
 import { ResolvedBdrNode, resolveBdrNodeConfig } from './resolve-bdr-node-config';
+import { migrateScript, migrationFunctionsSql } from './render-schema-migrations';
 import { NUDGE_DOWN_SUBSCRIPTIONS_SQL } from './subscription-nudge';
 
 /**
- * The two phases of bringing up a node. Run `local` on both nodes, then `subscribe` on both:
- * a subscription fails until the peer's node and replication set exist.
+ * The phases of bringing up a node. Run `local` on both nodes, then `subscribe` on both (a subscription fails
+ * until the peer's node and replication set exist), then `migrate` on either or both.
  */
 export interface BdrBootstrapSql {
   /**
@@ -14,6 +15,13 @@ export interface BdrBootstrapSql {
   readonly local: string;
   /** The subscription to the peer. Run after the peer's `local` phase. */
   readonly subscribe: string;
+  /**
+   * The schema's migrations: each new one applied here and queued for the peer, exactly once per node, in order.
+   * Fails, naming the migration, when one changed after it was applied, its SQL fails, or a table it leaves
+   * lacks a primary key or takes its key from a sequence with INCREMENT 1. Run it before the API of a new
+   * version starts; safe to rerun.
+   */
+  readonly migrate: string;
   /** Re-enables a subscription pglogical left `down`; safe to run periodically (see subscription-nudge). */
   readonly watchdog: string;
 }
@@ -22,8 +30,8 @@ export interface BdrBootstrapSql {
 export const PSQL_API_PASSWORD_VAR = 'api_password';
 export const PSQL_REPLICATION_PASSWORD_VAR = 'replication_password';
 
-/** The replicated table the reference API reads and writes. uuid keys: serial keys collide across masters. */
-export const ITEMS_TABLE = 'public.items';
+/** The replicated table the reference API reads and writes (its schema is `DatabaseSchemas.REFERENCE_API`). */
+export const ITEMS_TABLE = 'app.items';
 
 function literal(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
@@ -92,17 +100,11 @@ function render(props: BdrNodeConfig): BdrBootstrapSql {
     `SELECT 'CREATE DATABASE ${db}' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = ${literal(db)}) \\gexec`,
     `\\connect ${db}`,
     'CREATE EXTENSION IF NOT EXISTS pglogical;',
-    `CREATE TABLE IF NOT EXISTS ${ITEMS_TABLE} (`,
-    '  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),',
-    '  body text NOT NULL,',
-    '  written_by text NOT NULL,',
-    '  created_at timestamptz NOT NULL DEFAULT now()',
-    ');',
-    `GRANT SELECT, INSERT, UPDATE, DELETE ON ${ITEMS_TABLE} TO ${node.apiUser};`,
+    ...appSchemaSql(node),
     `SELECT pglogical.create_node(node_name := ${literal(node.local.name)}, dsn := ${literal(dsn(node, node.local.host, node.local.port))})`,
     `  WHERE NOT EXISTS (SELECT FROM pglogical.node WHERE node_name = ${literal(node.local.name)});`,
-    `SELECT pglogical.replication_set_add_table('default', ${literal(ITEMS_TABLE)}, synchronize_data := false)`,
-    `  WHERE NOT EXISTS (SELECT FROM pglogical.replication_set_table WHERE set_reloid = ${literal(ITEMS_TABLE)}::regclass);`,
+    // Last: the migrator waits for apply_migration, so it never runs against a half-bootstrapped node.
+    ...migrationFunctionsSql(node),
   ];
   const sub = BootstrapSql.subscriptionName(node.peer.name);
   // forward_origins '{}' stops a change from bouncing back to the node it came from.
@@ -119,5 +121,32 @@ function render(props: BdrNodeConfig): BdrBootstrapSql {
     `  WHERE NOT EXISTS (SELECT FROM pglogical.subscription WHERE sub_name = ${literal(sub)});`,
   ];
   const watchdog = ['\\set ON_ERROR_STOP on', `\\connect ${db}`, NUDGE_DOWN_SUBSCRIPTIONS_SQL];
-  return { local: local.join('\n') + '\n', subscribe: subscribe.join('\n') + '\n', watchdog: watchdog.join('\n') + '\n' };
+  return {
+    local: local.join('\n') + '\n', subscribe: subscribe.join('\n') + '\n', migrate: migrateScript(node), watchdog: watchdog.join('\n') + '\n',
+  };
+}
+
+/**
+ * The owner role and the app schema it owns; the API role may use the schema and gets exactly DML on its tables,
+ * by default privileges, so tables a later migration creates are covered too. Nothing in it replicates yet: the
+ * migrations create the tables, and add them to the replication set.
+ */
+function appSchemaSql(node: ResolvedBdrNode): string[] {
+  const { apiUser: api, ownerUser: owner } = node;
+  const schema = node.schema.name;
+  return [
+    `SELECT format('CREATE ROLE %I NOLOGIN', ${literal(owner)})`,
+    `  WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = ${literal(owner)}) \\gexec`,
+    `CREATE SCHEMA IF NOT EXISTS ${schema} AUTHORIZATION ${owner};`,
+    `REVOKE ALL ON SCHEMA ${schema} FROM PUBLIC;`,
+    `GRANT USAGE ON SCHEMA ${schema} TO ${api};`,
+    `ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA ${schema} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${api};`,
+    `ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA ${schema} GRANT USAGE, SELECT ON SEQUENCES TO ${api};`,
+    // The same on what exists already (e.g. made by a superuser by hand), so the API's rights are the same everywhere.
+    `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${schema} TO ${api};`,
+    `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ${schema} TO ${api};`,
+    // PostgreSQL 15 no longer lets PUBLIC create in `public`; older servers still do, so say it on every version.
+    'REVOKE CREATE ON SCHEMA public FROM PUBLIC;',
+    `ALTER ROLE ${api} IN DATABASE ${node.database} SET search_path = ${schema};`,
+  ];
 }

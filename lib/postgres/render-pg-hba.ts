@@ -26,8 +26,9 @@ function render(props: BdrNodeConfig): string {
     `# Rendered by cdktf-failover-api for pglogical node ${node.local.name}: only the peer and the local API.`,
     '# TYPE  DATABASE     USER  ADDRESS  METHOD',
     `local   all          all            ${node.localAuthMethod}`,
-    // The container's own readiness check (pg_isready over TCP, which disconnects before authenticating).
-    `host    postgres     ${BDR_SUPERUSER}  127.0.0.1/32  scram-sha-256`,
+    // From inside the container's own network namespace only: its readiness check (pg_isready over TCP, which
+    // disconnects before authenticating) and the migrator, which shares that namespace.
+    `host    postgres,${node.database}  ${BDR_SUPERUSER}  127.0.0.1/32  scram-sha-256`,
     ...node.peerAddresses.flatMap((addr) => [
       `host    ${node.database}  ${node.replicationUser}  ${withMask(addr)}  scram-sha-256`,
       `host    replication  ${node.replicationUser}  ${withMask(addr)}  scram-sha-256`,

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { checkBoolean, checkCidr, checkHost, checkInteger, checkName, checkOneOf, checkPattern, checkPort } from '../validation/checks';
 import { ValidationError } from '../validation/validation-error';
 import { BdrNodeConfig, PgAuthMethod, PgEndpoint } from './bdr-node-config';
+import { PG_IDENTIFIER, PG_IDENTIFIER_ALLOWED, ResolvedDatabaseSchema, resolveDatabaseSchema } from './resolve-database-schema';
 
 /** Props after validation, with defaults filled in. Internal to the renderers. */
 export interface ResolvedBdrNode {
@@ -14,13 +15,15 @@ export interface ResolvedBdrNode {
   readonly database: string;
   readonly apiUser: string;
   readonly replicationUser: string;
+  readonly ownerUser: string;
+  readonly schema: ResolvedDatabaseSchema;
+  /** Per-node offset of key sequences: values ≡ this (mod INCREMENT), different on the two nodes. */
+  readonly sequenceResidue: number;
   readonly localAuthMethod: PgAuthMethod;
   readonly outputPluginAllowlist: boolean;
   readonly replicationCapacity: number;
 }
 
-const PG_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
-const PG_IDENTIFIER_ALLOWED = 'a lowercase SQL identifier: letters, digits and _, at most 63, not starting with a digit';
 const LISTEN = /^(\*|[0-9A-Za-z.:-]+(,[0-9A-Za-z.:-]+)*)$/;
 
 function endpoint(field: string, value: PgEndpoint | undefined): Required<PgEndpoint> {
@@ -55,6 +58,19 @@ export function resolveBdrNodeConfig(props: BdrNodeConfig): ResolvedBdrNode {
     throw new ValidationError('peerAddresses', `must be given when peer.host is a DNS name (${JSON.stringify(peer.host)}): list the addresses or CIDR blocks the peer connects from`);
   }
   const ident = (field: string, value: unknown) => checkPattern(field, value, PG_IDENTIFIER, PG_IDENTIFIER_ALLOWED);
+  const roles = {
+    apiUser: ident('apiUser', props.apiUser ?? 'api'),
+    replicationUser: ident('replicationUser', props.replicationUser ?? 'replicator'),
+    ownerUser: ident('ownerUser', props.ownerUser ?? 'api_owner'),
+  };
+  const byName = new Map<string, string>();
+  for (const [field, role] of Object.entries(roles)) {
+    const other = byName.get(role);
+    if (other !== undefined || role === 'postgres') {
+      throw new ValidationError(field, `must differ from ${other ?? 'the superuser'}, both are ${JSON.stringify(role)}: each role has its own rights`);
+    }
+    byName.set(role, field);
+  }
   return {
     local,
     peer,
@@ -63,8 +79,10 @@ export function resolveBdrNodeConfig(props: BdrNodeConfig): ResolvedBdrNode {
     listenAddresses: checkPattern('listenAddresses', props.listenAddresses ?? '*', LISTEN, "'*' or a comma-separated list of addresses"),
     listenPort: checkPort('listenPort', props.listenPort ?? 5432),
     database: ident('database', props.database ?? 'api'),
-    apiUser: ident('apiUser', props.apiUser ?? 'api'),
-    replicationUser: ident('replicationUser', props.replicationUser ?? 'replicator'),
+    ...roles,
+    schema: resolveDatabaseSchema('schema', props.schema),
+    // Any rule works that gives the two nodes different residues; names are all both nodes know alike.
+    sequenceResidue: local.name < peer.name ? 1 : 0,
     localAuthMethod: checkOneOf('localAuthMethod', props.localAuthMethod ?? PgAuthMethod.PEER, Object.values(PgAuthMethod)),
     outputPluginAllowlist: checkBoolean('outputPluginAllowlist', props.outputPluginAllowlist ?? false),
     replicationCapacity: checkInteger('replicationCapacity', props.replicationCapacity ?? 10, 4, 1000),

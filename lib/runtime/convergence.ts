@@ -1,5 +1,5 @@
 import {
-  PRIMARY_KEY_SQL, REPLICATED_TABLES_SQL, rowDigestsSql, tableDigestSql,
+  COMPARED_TABLES_SQL, PRIMARY_KEY_SQL, rowDigestsSql, tableDigestSql,
 } from '../postgres/convergence-sql';
 import { SubscriptionNode, SubscriptionWatchdog } from './replication-wait';
 
@@ -47,18 +47,22 @@ export function rowAsText(row: Record<string, unknown>): Record<string, string> 
 
 /** Compares two nodes table by table: row counts and a digest of every row, then the differing keys. */
 export async function compareNodes(a: ReplicaNode, b: ReplicaNode): Promise<Omit<ConvergenceReport, 'elapsedMs' | 'nudges'>> {
-  const names = async (n: ReplicaNode) => (await n.query(REPLICATED_TABLES_SQL)).map((r) => r.table);
-  const tables = [...new Set([...await names(a), ...await names(b)])].sort();
+  const names = async (n: ReplicaNode) => new Set((await n.query(COMPARED_TABLES_SQL)).map((r) => r.table));
+  const onNode = [await names(a), await names(b)];
+  const tables = [...new Set([...onNode[0], ...onNode[1]])].sort();
   const compared: TableComparison[] = [];
   for (const table of tables) {
-    const key = (await a.query(PRIMARY_KEY_SQL, [table])).map((r) => r.column);
-    const [da, db] = await Promise.all([a, b].map(async (n) => (await n.query(tableDigestSql(table, key)))[0]));
+    // A table missing on one node (made there by hand, say) has no rows there: every row of it differs.
+    const has = [a, b].map((_, i) => onNode[i].has(table));
+    const key = (await (has[0] ? a : b).query(PRIMARY_KEY_SQL, [table])).map((r) => r.column);
+    const [da, db] = await Promise.all([a, b].map(async (n, i) => (has[i] ? (await n.query(tableDigestSql(table, key)))[0] : { rows: '0', digest: 'missing' })));
     const rows = [Number(da.rows), Number(db.rows)];
     if (da.digest === db.digest) {
       compared.push({ table, rows, identical: true, differingKeys: [], differingRows: 0 });
       continue;
     }
-    const [ra, rb] = await Promise.all([a, b].map(async (n) => new Map((await n.query(rowDigestsSql(table, key))).map((r) => [r.key, r.digest]))));
+    const digests = (n: ReplicaNode, i: number) => (has[i] ? n.query(rowDigestsSql(table, key)) : Promise.resolve([]));
+    const [ra, rb] = await Promise.all([a, b].map(async (n, i) => new Map((await digests(n, i)).map((r) => [r.key, r.digest]))));
     const differing = [...new Set([...ra.keys(), ...rb.keys()])].filter((k) => ra.get(k) !== rb.get(k)).sort();
     compared.push({ table, rows, identical: false, differingKeys: differing.slice(0, SHOWN_KEYS), differingRows: differing.length });
   }

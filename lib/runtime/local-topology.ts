@@ -8,7 +8,8 @@ import { HaproxyConfigProps, HaproxyFailureHandling, HaproxyHealthCheck, Haproxy
 import { HAPROXY_BACKEND_NAME, HaproxyConfig } from '../haproxy/render-haproxy-config';
 import { HEALTH_CHECK_DEFAULTS } from '../haproxy/resolve-haproxy-props';
 import { SelfDrain } from '../haproxy/self-drain';
-import { PgAuthMethod } from '../postgres/bdr-node-config';
+import { BdrNodeConfig, PgAuthMethod } from '../postgres/bdr-node-config';
+import { DatabaseSchema } from '../postgres/database-schema';
 import { SUBSCRIPTION_STATUS_SQL } from '../postgres/subscription-nudge';
 import { CONFLICT_LOG_LINE, CONVERGENCE_SESSION_OPTIONS } from '../postgres/convergence-sql';
 import { PSQL_API_PASSWORD_VAR, PSQL_REPLICATION_PASSWORD_VAR, BootstrapSql } from '../postgres/render-bootstrap-sql';
@@ -64,6 +65,11 @@ export interface LocalTopologyOptions {
    */
   readonly testFailEndpoint?: boolean;
   /**
+   * The API's schema and its migrations, applied on both nodes before the APIs start.
+   * @default DatabaseSchemas.REFERENCE_API
+   */
+  readonly schema?: DatabaseSchema;
+  /**
    * Version both APIs start with.
    * @default 'v1'
    */
@@ -103,9 +109,21 @@ export interface HaproxyReloadOptions {
   readonly weights?: number[];
 }
 
+/** What `startApi` does besides starting the API. */
+export interface StartApiOptions {
+  /**
+   * This version's schema: its new migrations are applied on the host's node (and queued for the peer) before
+   * the API starts, as a deploy's migrator does.
+   * @default no migrations run
+   */
+  readonly schema?: DatabaseSchema;
+}
+
 /** One "host": an API process and its own Postgres node, on a loopback address of its own. */
 interface LocalHost {
   readonly name: string;
+  /** The node's renderer props, for re-rendering with a new schema. */
+  readonly nodeProps: BdrNodeConfig;
   readonly address: string;
   /** Where the peer's subscription reaches this node's database: the replication link. */
   readonly replicationAddress: string;
@@ -218,6 +236,7 @@ export class LocalTopology {
           listenPort: pgPorts[i],
           localAuthMethod: PgAuthMethod.TRUST,
           outputPluginAllowlist: allowlist,
+          schema: options.schema,
         };
       });
       const sql = nodeProps.map((p) => BootstrapSql.render(p));
@@ -246,7 +265,7 @@ export class LocalTopology {
           testFailEndpoint: options.testFailEndpoint,
         });
         created.hosts.push({
-          name: props.local.name, address: HOST_ADDRESSES[i], replicationAddress: REPLICATION_ADDRESSES[i], apiPort: apiPorts[i], db, api, watchdogSql: sql[i].watchdog,
+          name: props.local.name, nodeProps: props, address: HOST_ADDRESSES[i], replicationAddress: REPLICATION_ADDRESSES[i], apiPort: apiPorts[i], db, api, watchdogSql: sql[i].watchdog,
         });
       }
       await Promise.all(created.hosts.map((h) => h.db.init()));
@@ -260,6 +279,10 @@ export class LocalTopology {
       await Promise.all(created.hosts.map((h, i) => h.db.psql(sql[i].subscribe, vars)));
       progress('waiting for both subscriptions to be replicating');
       await waitForReplicating(created.hosts, REPLICATION_TIMEOUT_MS, progress);
+      progress('applying the schema migrations');
+      for (const [i, h] of created.hosts.entries()) {
+        await h.db.psql(sql[i].migrate);
+      }
 
       progress('starting both APIs');
       await Promise.all(created.hosts.map((h) => h.api.start(options.initialVersion ?? 'v1')));
@@ -312,8 +335,23 @@ export class LocalTopology {
     return this.host(name).api.stop(signal);
   }
 
-  startApi(name: string, version: string): Promise<void> {
-    return this.host(name).api.start(version);
+  /** Starts a host's API at `version`, after that version's migrations when `options.schema` is given. */
+  async startApi(name: string, version: string, options: StartApiOptions = {}): Promise<void> {
+    if (options.schema !== undefined) {
+      await this.migrate(name, options.schema);
+    }
+    await this.host(name).api.start(version);
+  }
+
+  /**
+   * Applies a schema's new migrations on a host's node, as the image's migrator does: each is queued for the
+   * peer in the same transaction. Rejects, naming the migration, when one changed, failed or broke a rule.
+   */
+  async migrate(name: string, schema: DatabaseSchema): Promise<void> {
+    const host = this.host(name);
+    const script = BootstrapSql.render({ ...host.nodeProps, schema }).migrate; // bad props throw before anything runs
+    this.progress(`migrating ${name}'s node`);
+    await host.db.psql(script);
   }
 
   stopDatabase(name: string, mode: 'fast' | 'immediate' = 'fast'): Promise<void> {
