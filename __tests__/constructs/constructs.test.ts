@@ -136,7 +136,7 @@ describe('FailoverApi', () => {
     expect(synth).toHaveResourceWithProperties(Image, { name: 'cdktf-failover-api/reference-api:local' });
     expect(api.endpointUrl).toBe('http://localhost:8080');
     expect(api.hosts.map((h) => h.apiContainer)).toHaveLength(2);
-    expect(Object.keys(resourcesOf(synthJson(stack), 'docker_container'))).toHaveLength(6); // 2 APIs, 2 databases, HAProxy, its config writer
+    expect(Object.keys(resourcesOf(synthJson(stack), 'docker_container'))).toHaveLength(8); // 2 APIs, 2 databases and their migrators, HAProxy, its config writer
   });
 
   test('base images: the official ones by default, under a registry, or one given in full', () => {
@@ -162,7 +162,7 @@ describe('FailoverApi', () => {
     const json = synthJson(stack);
     expect(resourcesOf(json, 'docker_image')).toEqual({});
     const images = Object.values(resourcesOf(json, 'docker_container')).map((c) => c.image).sort();
-    expect(images).toEqual(['registry.example/api:1.2.3', 'registry.example/api:1.2.3', 'registry.example/haproxy:2.8', 'registry.example/haproxy:2.8', 'registry.example/pg:16', 'registry.example/pg:16']);
+    expect(images).toEqual(['registry.example/api:1.2.3', 'registry.example/api:1.2.3', 'registry.example/haproxy:2.8', 'registry.example/haproxy:2.8', ...Array(4).fill('registry.example/pg:16')]);
   });
 
   test.each(Object.values(FailoverStrategy))('strategy %s reaches the rendered config', (strategy) => {

@@ -1,5 +1,5 @@
 import { TerraformStack, TerraformVariable } from 'cdktf';
-import { FailoverApi, FailoverApiProps, FailoverStrategy } from '../../lib';
+import { DatabaseSchemas, FailoverApi, FailoverApiProps, FailoverStrategy } from '../../lib';
 import { SmokeStack } from '../../stacks/smoke-stack';
 import { synthJson, SynthesizedStack, testApp } from '../support/synth';
 import { planBetween } from '../support/terraform-plan';
@@ -48,6 +48,15 @@ describe('what a deploy does, from two syntheses', () => {
   ])('%s replaces only the config writer: HAProxy keeps running and reloads', (_what, before, after) => {
     const plan = planBetween(failoverApi(before), failoverApi(after));
     expect(Object.entries(plan)).toEqual([[expect.stringMatching(/^docker_container\.api_haproxy_config-writer_[0-9A-F]{8}$/), 'replace']]);
+  });
+
+  test('appending a migration replaces both migrators, so each runs it, and nothing else: no database or API restarts', () => {
+    const orders = { version: 2, name: 'orders', sql: 'CREATE TABLE orders (id uuid PRIMARY KEY);' };
+    const plan = planBetween(failoverApi(), failoverApi({ schema: { migrations: [...DatabaseSchemas.REFERENCE_API.migrations, orders] } }));
+    expect(Object.entries(plan).sort()).toEqual([
+      [expect.stringMatching(/^docker_container\.api_server1_database_migrator_[0-9A-F]{8}$/), 'replace'],
+      [expect.stringMatching(/^docker_container\.api_server2_database_migrator_[0-9A-F]{8}$/), 'replace'],
+    ]);
   });
 
   test('a memory limit changes in place; nothing is replaced', () => {

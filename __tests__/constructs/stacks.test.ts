@@ -67,7 +67,7 @@ describe('stacks', () => {
     expect(json.variable?.api_password).toMatchObject({ type: 'string', sensitive: true });
     expect(json.variable?.replication_password).toMatchObject({ type: 'string', sensitive: true });
     expect(JSON.stringify(json.output)).not.toMatch(/password/);
-    expect(Object.keys(resourcesOf(json, 'docker_container')).length).toBe(7); // 2 api, 2 db, haproxy, its config writer, probe
+    expect(Object.keys(resourcesOf(json, 'docker_container')).length).toBe(9); // 2 api, 2 db and their migrators, haproxy, its config writer, probe
   });
 
   test('the smoke stack has one version variable per host and a probe running the seed\'s curl loop', () => {

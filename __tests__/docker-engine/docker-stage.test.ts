@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import { HaproxyConfig } from '../../lib';
+import { DatabaseSchemas, HaproxyConfig, SchemaMigration } from '../../lib';
 import { pollUntil, Probe, ProbeRecord, runChecked, runtimeApiInContainer, spawnCommandRunner } from '../../lib/node-runtime';
 import { DockerStage, PostconditionError } from '../support/docker-engine/docker-stage';
 import { TerraformJsonDocument } from '../support/docker-engine/terraform-json';
@@ -103,6 +103,51 @@ describe('the Docker stage: shipped images and synthesized containers on a real 
     }
     expect(await psql('server1', "SELECT status FROM pglogical.show_subscription_status();")).toBe('replicating\n');
     expect(await psql('server2', "SELECT status FROM pglogical.show_subscription_status();")).toBe('replicating\n');
+  });
+
+  test('each node\'s migrator applies the schema and exits 0; the tables belong to the owner role, in the replication set', async () => {
+    for (const host of ['server1', 'server2']) {
+      const state = (await stage.inspect(stageContainers.migrator(host)) as unknown as { State: { Status: string; ExitCode: number } }).State;
+      expect(state).toMatchObject({ Status: 'exited', ExitCode: 0 });
+      expect(await psql(host, 'SELECT version FROM failover_api.schema_migrations ORDER BY 1;')).toBe('1\n');
+      expect(await psql(host, "SELECT tableowner FROM pg_tables WHERE schemaname = 'app';")).toBe('api_owner\n');
+      expect(await psql(host, 'SELECT set_reloid::regclass FROM pglogical.replication_set_table;')).toBe('app.items\n');
+    }
+  });
+
+  test('a deploy that appends a migration replaces only the migrators; the new table replicates both ways, and no request fails', async () => {
+    const orders: SchemaMigration = { version: 2, name: 'orders', sql: 'CREATE TABLE orders (id uuid PRIMARY KEY, quantity integer NOT NULL);' };
+    let replaced: string[] = [];
+    const records = await underProbe(async () => {
+      doc = synth.synth({ schema: { migrations: [...DatabaseSchemas.REFERENCE_API.migrations, orders] } });
+      replaced = (await stage.apply(doc)).map((c) => c.name);
+    });
+    expect(replaced.sort()).toEqual([stageContainers.migrator('server1'), stageContainers.migrator('server2')]);
+    const [a, b] = [randomUUID(), randomUUID()];
+    await psql('server1', `INSERT INTO app.orders VALUES ('${a}', 1);`);
+    await psql('server2', `INSERT INTO app.orders VALUES ('${b}', 2);`);
+    for (const host of ['server1', 'server2']) {
+      await pollUntil(async () => ((await psql(host, 'SELECT count(*) FROM app.orders;')) === '2\n' ? true : undefined),
+        { description: `both orders on ${host}`, timeoutMs: 30_000, intervalMs: 200 });
+      expect(await psql(host, 'SELECT version FROM failover_api.schema_migrations ORDER BY 1;')).toBe('1\n2\n');
+    }
+    expect(trouble(records)).toEqual({ failed: [], slow: [] });
+  });
+
+  test('a migration that fails fails the deploy, with the migration and its reason in the migrator\'s logs', async () => {
+    const broken: SchemaMigration = { version: 3, name: 'no key', sql: 'CREATE TABLE audit (at timestamptz);' };
+    const failing = synth.synth({ schema: { migrations: [...DatabaseSchemas.REFERENCE_API.migrations,
+      { version: 2, name: 'orders', sql: 'CREATE TABLE orders (id uuid PRIMARY KEY, quantity integer NOT NULL);' }, broken] } });
+    const failure = await stage.apply(failing).then(() => undefined, (e: unknown) => e);
+    expect(failure).toBeInstanceOf(PostconditionError);
+    expect((failure as PostconditionError).errorMessage).toContain('a schema migration failed on');
+    expect(await stage.logs(stageContainers.migrator((failure as PostconditionError).address.includes('server1') ? 'server1' : 'server2')))
+      .toMatch(/migration 3 \(no key\): table app\.audit has no primary key/);
+    for (const host of ['server1', 'server2']) {
+      expect(await psql(host, "SELECT to_regclass('app.audit') IS NULL;")).toBe('t\n');
+    }
+    // Back to the schema that works, as the next deploy would.
+    await stage.apply(doc);
   });
 
   test('a node bootstraps only after its first init, and its healthcheck logs nothing', async () => {

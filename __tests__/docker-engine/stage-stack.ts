@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, TerraformStack } from 'cdktf';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
-import { FailoverApi } from '../../lib';
+import { DatabaseSchema, FailoverApi } from '../../lib';
 import { passwordVariables } from '../../stacks/stack-variables';
 import { TerraformJsonDocument } from '../support/docker-engine/terraform-json';
 
@@ -24,6 +24,8 @@ export interface StageStackOptions {
   readonly weights?: number[];
   /** Each host's version. */
   readonly versions?: string[];
+  /** The API's schema. */
+  readonly schema?: DatabaseSchema;
 }
 
 /** A synthesized FailoverApi with a custom health path, in a temp outdir with its assets. */
@@ -48,6 +50,7 @@ export class StageSynth {
       networkSubnet: STAGE.subnet,
       healthCheck: { path: STAGE.healthPath, intervalMs: STAGE.intervalMs },
       baseImages: { registry: o.imageRegistry },
+      schema: o.schema,
       hosts: ['server1', 'server2'].map((name, i) => ({ name, version: o.versions?.[i] ?? 'v1', weight: o.weights?.[i] })),
     });
     app.synth();
@@ -64,4 +67,5 @@ export const stageContainers = {
   writer: `${STAGE.namePrefix}-haproxy-config`,
   api: (host: string) => `${STAGE.namePrefix}-${host}-api`,
   database: (host: string) => `${STAGE.namePrefix}-${host}-db`,
+  migrator: (host: string) => `${STAGE.namePrefix}-${host}-db-migrate`,
 };

@@ -8,7 +8,7 @@ import { SynthesizedStack } from './synth';
  */
 export const FORCE_NEW: Record<string, readonly string[]> = {
   docker_container: ['name', 'image', 'command', 'entrypoint', 'env', 'upload', 'volumes', 'ports', 'networks_advanced', 'labels',
-    'log_driver', 'log_opts', 'stop_signal', 'stop_timeout', 'cpus'],
+    'log_driver', 'log_opts', 'stop_signal', 'stop_timeout', 'cpus', 'network_mode'],
   // build's nested attributes are all ForceNew.
   docker_image: ['name', 'build', 'triggers', 'pull_triggers', 'platform'],
   docker_volume: ['name', 'labels', 'driver', 'driver_opts'],

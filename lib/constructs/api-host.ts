@@ -128,7 +128,8 @@ export class ApiHost extends Construct {
       // A deploy is done when the new container is healthy, not merely started.
       wait: true,
       waitTimeout: 120,
-      dependsOn: [this.database.container],
+      // After this version's migrations: an API never starts against a schema older than it expects.
+      dependsOn: [this.database.container, this.database.migrator],
     });
   }
 }

@@ -3,9 +3,10 @@ import { Container } from '@cdktf/provider-docker/lib/container';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
 import { DEFAULT_LOG_DRIVER, DEFAULT_LOG_OPTIONS } from './container-logging';
-import { BDR_CONFIG_DIR, BDR_SUPERUSER, BDR_WATCHDOG_SQL_PATH } from '../postgres/bdr-container-layout';
+import { BDR_CONFIG_DIR, BDR_MIGRATE_SQL_PATH, BDR_SUPERUSER, BDR_WATCHDOG_SQL_PATH } from '../postgres/bdr-container-layout';
 import { BdrNodeConfig } from '../postgres/bdr-node-config';
 import { BootstrapSql } from '../postgres/render-bootstrap-sql';
+import { APPLY_MIGRATION_FUNCTION } from '../postgres/render-schema-migrations';
 import { PgHba } from '../postgres/render-pg-hba';
 import { OUTPUT_PLUGIN_LIBRARIES, PostgresSettings } from '../postgres/render-postgres-settings';
 
@@ -33,16 +34,25 @@ export interface BdrNodeProps {
 }
 
 
+// How long the migrator waits for the node's local bootstrap (on a first deploy, initdb comes first).
+const BOOTSTRAP_WAIT_SECONDS = 300;
+
 /**
  * One BDR-style node: a Postgres container with pglogical, its data on a `docker_volume`, and the rendered
  * postgresql.conf, pg_hba.conf and bootstrap SQL uploaded into it. The image's entrypoint runs the local
- * bootstrap on first start and subscribes to the peer once the peer is up.
+ * bootstrap on first start and subscribes to the peer once the peer is up. A one-shot migrator container then
+ * applies the schema's migrations; it is replaced, and so runs again, whenever the migrations change.
  */
 export class BdrNode extends Construct {
   /** The Postgres container. */
   public readonly container: Container;
   /** The data volume; it outlives container replacements. */
   public readonly volume: Volume;
+  /**
+   * The migrator: runs the schema's migrations against this node and exits. Terraform fails the deploy when it
+   * exits non-zero (a postcondition), and containers that depend on it are not created.
+   */
+  public readonly migrator: Container;
   /** Port Postgres listens on inside the container (and on the host when published). */
   public readonly port: number;
 
@@ -97,6 +107,38 @@ export class BdrNode extends Construct {
       // The image stops with SIGINT (a fast shutdown). Without a grace, Terraform's destroy kills it at once
       // and the next start runs crash recovery.
       destroyGraceSeconds: 30,
+    });
+    const db = config.database ?? 'api';
+    const psql = `psql -X -h 127.0.0.1 -U ${BDR_SUPERUSER}`;
+    this.migrator = new Container(this, 'migrator', {
+      provider: props.provider,
+      name: `${props.containerName}-migrate`,
+      image: props.image,
+      mustRun: false,
+      attach: true,
+      logs: true,
+      restart: 'no',
+      logDriver: DEFAULT_LOG_DRIVER,
+      logOpts: DEFAULT_LOG_OPTIONS,
+      // In the node's network namespace: it reaches the node on 127.0.0.1, which pg_hba admits for the superuser
+      // only from there, and no network of the host's needs a superuser line.
+      networkMode: `container:${this.container.id}`,
+      env: [`PGPASSWORD=${props.replicationPassword}`, `PGPORT=${this.port}`],
+      entrypoint: ['bash', '-c', [
+        'deadline=$((SECONDS + ' + BOOTSTRAP_WAIT_SECONDS + '))',
+        `until [ "$(${psql} -q -t -A -d ${db} -c "SELECT to_regprocedure('${APPLY_MIGRATION_FUNCTION}') IS NOT NULL" 2>/dev/null)" = t ]; do`,
+        `  if [ $SECONDS -ge $deadline ]; then echo "migrate: ${props.containerName} did not finish its bootstrap within ${BOOTSTRAP_WAIT_SECONDS} s" >&2; exit 1; fi`,
+        '  sleep 1',
+        'done',
+        `exec ${psql} -v ON_ERROR_STOP=1 -d postgres -f ${BDR_MIGRATE_SQL_PATH}`,
+      ].join('\n')],
+      upload: [{ file: BDR_MIGRATE_SQL_PATH, content: sql.migrate }],
+      lifecycle: {
+        postcondition: [{
+          condition: '${self.exit_code == 0}',
+          errorMessage: `a schema migration failed on ${props.containerName} (docker logs ${props.containerName}-migrate says which and why); nothing of that migration was applied`,
+        }],
+      },
     });
   }
 }

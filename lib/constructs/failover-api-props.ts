@@ -1,6 +1,7 @@
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { FailoverStrategy } from '../haproxy/failover-strategy';
 import { HaproxyHealthCheck, HaproxyLimits } from '../haproxy/haproxy-config-props';
+import { DatabaseSchema } from '../postgres/database-schema';
 import { ShippedBaseImages } from './docker-build-contexts';
 
 /** A machine reached by the Docker provider over SSH (multi-host). */
@@ -106,6 +107,12 @@ export interface FailoverApiProps {
    * @default the reference API, built from the Dockerfile shipped in this package
    */
   readonly apiImage?: string;
+  /**
+   * Your API's schema: its name and its migrations, applied on both nodes by each host's migrator before that
+   * host's API starts. Append a migration to change the schema; every table in it replicates (README, "Your own API").
+   * @default DatabaseSchemas.REFERENCE_API: schema `app` with the reference API's `items`
+   */
+  readonly schema?: DatabaseSchema;
   /**
    * Environment, command, resource limits and logging of the API containers.
    * @default the reference API's needs only

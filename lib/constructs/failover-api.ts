@@ -176,6 +176,7 @@ export class FailoverApi extends Construct {
       apiAddresses: [p.networkSubnet],
       listenAddresses: '*',
       listenPort: p.postgresPort,
+      schema: props.schema,
     };
     return new ApiHost(this, name, {
       provider,

@@ -3,6 +3,7 @@ import { FAILOVER_STRATEGIES, FailoverStrategy } from '../haproxy/failover-strat
 import { checkCidr, checkHost, checkInteger, checkName, checkOneOf, checkPattern, checkPort, checkUniqueNames } from '../validation/checks';
 import { ValidationError } from '../validation/validation-error';
 import { ApiEnvironmentContract } from '../api/api-environment';
+import { resolveDatabaseSchema } from '../postgres/resolve-database-schema';
 import { ApiContainerOptions, DockerMachine, FailoverApiHost, FailoverApiProps } from './failover-api-props';
 import { ShippedBaseImages } from './docker-build-contexts';
 import { checkSecret } from './secret-input';
@@ -100,6 +101,7 @@ export function resolveFailoverApiProps(props: FailoverApiProps): ResolvedFailov
   if (props.loadBalancer) {
     machine('loadBalancer', props.loadBalancer);
   }
+  resolveDatabaseSchema('schema', props.schema); // here, so a bad migration names this FailoverApi
   checkSecret('apiPassword', props.apiPassword);
   checkSecret('replicationPassword', props.replicationPassword);
   return {

@@ -3,3 +3,5 @@ export const BDR_CONFIG_DIR = '/etc/postgresql/bdr';
 /** The image's superuser (the official image's POSTGRES_USER default); its password is the replication password. */
 export const BDR_SUPERUSER = 'postgres';
 export const BDR_WATCHDOG_SQL_PATH = `${BDR_CONFIG_DIR}/subscription-watchdog.sql`;
+/** The migrate script inside a BdrNode's migrator container. */
+export const BDR_MIGRATE_SQL_PATH = `${BDR_CONFIG_DIR}/migrate.sql`;

@@ -1,3 +1,4 @@
+import { BDR_SUPERUSER } from './bdr-container-layout';
 import { BdrNodeConfig } from './bdr-node-config';
 import { ResolvedBdrNode, resolveBdrNodeConfig } from './resolve-bdr-node-config';
 import { migrateScript, migrationFunctionsSql } from './render-schema-migrations';
@@ -97,6 +98,8 @@ function render(props: BdrNodeConfig): BdrBootstrapSql {
     // Every run sets the passwords it is given, so a rerun on each start applies a changed password.
     `SELECT format('ALTER ROLE %I PASSWORD %L', ${literal(node.replicationUser)}, :'${PSQL_REPLICATION_PASSWORD_VAR}') \\gexec`,
     `SELECT format('ALTER ROLE %I PASSWORD %L', ${literal(node.apiUser)}, :'${PSQL_API_PASSWORD_VAR}') \\gexec`,
+    // The image's superuser shares the replication password (the migrator logs in as it); initdb set it only once.
+    `SELECT format('ALTER ROLE %I PASSWORD %L', ${literal(BDR_SUPERUSER)}, :'${PSQL_REPLICATION_PASSWORD_VAR}') \\gexec`,
     `SELECT 'CREATE DATABASE ${db}' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = ${literal(db)}) \\gexec`,
     `\\connect ${db}`,
     'CREATE EXTENSION IF NOT EXISTS pglogical;',

@@ -11,7 +11,7 @@ const run = promisify(execFile);
 const CONTAINER_ATTRIBUTES = new Set([
   '//', 'provider', 'depends_on', 'lifecycle', 'name', 'image', 'env', 'command', 'entrypoint', 'restart', 'init',
   'log_driver', 'log_opts', 'stop_signal', 'stop_timeout', 'destroy_grace_seconds', 'healthcheck', 'wait', 'wait_timeout',
-  'volumes', 'ports', 'networks_advanced', 'upload', 'must_run', 'attach', 'logs', 'memory', 'cpu_shares',
+  'volumes', 'ports', 'networks_advanced', 'network_mode', 'upload', 'must_run', 'attach', 'logs', 'memory', 'cpu_shares',
 ]);
 
 type Attributes = Record<string, unknown>;
@@ -184,6 +184,9 @@ export class DockerStage {
       if (address.startsWith('docker_image.') && attribute === 'image_id') {
         return this.images.get(address)?.id;
       }
+      if (address.startsWith('docker_container.') && attribute === 'id') {
+        return this.applied.get(address)?.id;
+      }
       return undefined;
     });
   }
@@ -280,6 +283,8 @@ export class DockerStage {
       },
       ExposedPorts: Object.fromEntries(ports.map((p) => [`${p.internal}/${p.protocol ?? 'tcp'}`, {}])),
       HostConfig: {
+        // The provider's default is `bridge`, as the daemon's.
+        NetworkMode: (c.network_mode as string | undefined) ?? 'bridge',
         Binds: volumes.map((v) => `${v.volume_name}:${v.container_path}${v.read_only ? ':ro' : ''}`),
         PortBindings: Object.fromEntries(ports.map((p) => [`${p.internal}/${p.protocol ?? 'tcp'}`, [{ HostIp: p.ip ?? '', HostPort: String(p.external ?? '') }]])),
         RestartPolicy: { Name: (c.restart as string | undefined) ?? 'no' },
