@@ -115,11 +115,13 @@ describe('the Docker stage: shipped images and synthesized containers on a real 
     }
   });
 
+  const orders: SchemaMigration = { version: 2, name: 'orders', sql: 'CREATE TABLE orders (id uuid PRIMARY KEY, quantity integer NOT NULL);' };
+  const withOrders = { migrations: [...DatabaseSchemas.REFERENCE_API.migrations, orders] };
+
   test('a deploy that appends a migration replaces only the migrators; the new table replicates both ways, and no request fails', async () => {
-    const orders: SchemaMigration = { version: 2, name: 'orders', sql: 'CREATE TABLE orders (id uuid PRIMARY KEY, quantity integer NOT NULL);' };
     let replaced: string[] = [];
     const records = await underProbe(async () => {
-      doc = synth.synth({ schema: { migrations: [...DatabaseSchemas.REFERENCE_API.migrations, orders] } });
+      doc = synth.synth({ schema: withOrders });
       replaced = (await stage.apply(doc)).map((c) => c.name);
     });
     expect(replaced.sort()).toEqual([stageContainers.migrator('server1'), stageContainers.migrator('server2')]);
@@ -136,18 +138,20 @@ describe('the Docker stage: shipped images and synthesized containers on a real 
 
   test('a migration that fails fails the deploy, with the migration and its reason in the migrator\'s logs', async () => {
     const broken: SchemaMigration = { version: 3, name: 'no key', sql: 'CREATE TABLE audit (at timestamptz);' };
-    const failing = synth.synth({ schema: { migrations: [...DatabaseSchemas.REFERENCE_API.migrations,
-      { version: 2, name: 'orders', sql: 'CREATE TABLE orders (id uuid PRIMARY KEY, quantity integer NOT NULL);' }, broken] } });
+    const failing = synth.synth({ schema: { migrations: [...withOrders.migrations, broken] } });
     const failure = await stage.apply(failing).then(() => undefined, (e: unknown) => e);
     expect(failure).toBeInstanceOf(PostconditionError);
-    expect((failure as PostconditionError).errorMessage).toContain('a schema migration failed on');
-    expect(await stage.logs(stageContainers.migrator((failure as PostconditionError).address.includes('server1') ? 'server1' : 'server2')))
-      .toMatch(/migration 3 \(no key\): table app\.audit has no primary key/);
+    const failed = failure as PostconditionError;
+    expect(failed.errorMessage).toContain('a schema migration failed on');
+    // The apply stops at the first migrator that fails, as Terraform stops that branch of the graph.
+    const failedMigrator = stageContainers.migrator(failed.address.includes('server1') ? 'server1' : 'server2');
+    expect(await stage.logs(failedMigrator)).toMatch(/migration 3 \(no key\): table app\.audit has no primary key/);
     for (const host of ['server1', 'server2']) {
       expect(await psql(host, "SELECT to_regclass('app.audit') IS NULL;")).toBe('t\n');
     }
     // Back to the schema that works, as the next deploy would.
-    await stage.apply(doc);
+    doc = synth.synth({ schema: withOrders });
+    expect((await stage.apply(doc)).map((c) => c.name)).toEqual([failedMigrator]);
   });
 
   test('a node bootstraps only after its first init, and its healthcheck logs nothing', async () => {

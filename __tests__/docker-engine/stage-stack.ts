@@ -32,14 +32,16 @@ export interface StageStackOptions {
 export class StageSynth {
   readonly outdir = mkdtempSync(join(tmpdir(), 'cdktf.outdir.'));
 
-  constructor(private readonly options: StageStackOptions) {}
+  constructor(private options: StageStackOptions) {}
 
   get stackDir(): string {
     return join(this.outdir, 'stacks', STAGE.stackName);
   }
 
+  /** Synthesizes the stack with `changes` on top of every earlier synth's, as edits to a stack's source add up. */
   synth(changes: Partial<StageStackOptions> = {}): TerraformJsonDocument {
     const o = { ...this.options, ...changes };
+    this.options = o;
     const app = new App({ outdir: this.outdir });
     const stack = new TerraformStack(app, STAGE.stackName);
     new FailoverApi(stack, 'api', {

@@ -134,7 +134,8 @@ describe('the packages', () => {
     });
     cdktfSynth = synth(project, 'cdktf');
     const containers = Object.values(cdktfSynth.tf.resource.docker_container) as { name: string }[];
-    expect(containers.map((c) => c.name).sort()).toEqual(['failover-api-haproxy', 'failover-api-haproxy-config', 'failover-api-server1-api', 'failover-api-server1-db', 'failover-api-server2-api', 'failover-api-server2-db']);
+    expect(containers.map((c) => c.name).sort()).toEqual(['failover-api-haproxy', 'failover-api-haproxy-config', 'failover-api-server1-api', 'failover-api-server1-db',
+      'failover-api-server1-db-migrate', 'failover-api-server2-api', 'failover-api-server2-db', 'failover-api-server2-db-migrate']);
     const ours = cdktfSynth.loaded.filter((f) => f.includes('/node_modules/cdktf-failover-api/')).map((f) => f.split('/node_modules/cdktf-failover-api/')[1]);
     expect(ours).toContain('dist/lib/constructs/failover-api.js');
     expect(ours.filter((f) => /^dist\/lib\/(runtime|smoke|cli)\/|api-server/.test(f))).toEqual([]);
@@ -155,7 +156,21 @@ describe('the packages', () => {
     tsc('--module', 'commonjs', '--target', 'es2022', '--outDir', 'build', 'readme-example.ts');
     execFileSync(process.execPath, ['build/readme-example.js'], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
     const example = JSON.parse(readFileSync(join(project, 'cdktf.out', 'stacks', 'api', 'cdk.tf.json'), 'utf8'));
-    expect(Object.keys(example.resource.docker_container)).toHaveLength(6);
+    expect(Object.keys(example.resource.docker_container)).toHaveLength(8);
+
+    // So does "Your own API": a schema with two tables and a second migration, in each node's migrator.
+    writeFileSync(join(project, 'readme-own-api.ts'), readmeExample('ts', 'your own api'));
+    tsc('--module', 'commonjs', '--target', 'es2022', '--outDir', 'build', 'readme-own-api.ts');
+    execFileSync(process.execPath, ['build/readme-own-api.js'], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
+    const own = JSON.parse(readFileSync(join(project, 'cdktf.out', 'stacks', 'shop', 'cdk.tf.json'), 'utf8'));
+    const migrators = Object.values(own.resource.docker_container as Record<string, { name: string; upload?: { content: string }[] }>)
+      .filter((c) => c.name.endsWith('-db-migrate'));
+    expect(migrators.map((c) => c.name).sort()).toEqual(['failover-api-server1-db-migrate', 'failover-api-server2-db-migrate']);
+    for (const m of migrators) {
+      const script = m.upload?.[0].content ?? '';
+      expect(script).toContain('CREATE TABLE customers');
+      expect(script).toContain("apply_migration(2, 'orders.placed_at (expand)'");
+    }
   });
 
   test('the same stack synthesizes under cdktn 0.24, with cdktf aliased to it as the README says, to the same Terraform', () => {

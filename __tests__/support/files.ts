@@ -11,13 +11,14 @@ export function filesUnder(dir: string, suffix = ''): string[] {
   });
 }
 
-/** The README's main example, marked `<!-- example: single host -->`: its fenced block in `lang` (ts or python). */
-export function readmeExample(lang: 'ts' | 'python'): string {
+/** A README example marked `<!-- example: NAME -->` (by default the main one): its fenced block in `lang`. */
+export function readmeExample(lang: 'ts' | 'python', name = 'single host'): string {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const start = readme.indexOf('<!-- example: single host -->');
+  const marker = `<!-- example: ${name} -->`;
+  const start = readme.indexOf(marker);
   const block = start < 0 ? null : new RegExp('```' + lang + '\\n([\\s\\S]*?)```').exec(readme.slice(start));
   if (!block) {
-    throw new Error(`README.md has no \`${lang}\` block after <!-- example: single host -->`);
+    throw new Error(`README.md has no \`${lang}\` block after ${marker}`);
   }
   return block[1];
 }
