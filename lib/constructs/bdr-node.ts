@@ -3,6 +3,7 @@ import { Container } from '@cdktf/provider-docker/lib/container';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
 import { DEFAULT_LOG_DRIVER, DEFAULT_LOG_OPTIONS } from './container-logging';
+import { oneShotContainer } from './one-shot-container';
 import { BDR_CONFIG_DIR, BDR_MIGRATE_SQL_PATH, BDR_SUPERUSER, BDR_WATCHDOG_SQL_PATH } from '../postgres/bdr-container-layout';
 import { BdrNodeConfig } from '../postgres/bdr-node-config';
 import { BootstrapSql } from '../postgres/render-bootstrap-sql';
@@ -114,12 +115,7 @@ export class BdrNode extends Construct {
       provider: props.provider,
       name: `${props.containerName}-migrate`,
       image: props.image,
-      mustRun: false,
-      attach: true,
-      logs: true,
-      restart: 'no',
-      logDriver: DEFAULT_LOG_DRIVER,
-      logOpts: DEFAULT_LOG_OPTIONS,
+      ...oneShotContainer(`a schema migration failed on ${props.containerName} (docker logs ${props.containerName}-migrate says which and why); nothing of that migration was applied`),
       // In the node's network namespace: it reaches the node on 127.0.0.1, which pg_hba admits for the superuser
       // only from there, and no network of the host's needs a superuser line.
       networkMode: `container:${this.container.id}`,
@@ -133,12 +129,6 @@ export class BdrNode extends Construct {
         `exec ${psql} -v ON_ERROR_STOP=1 -d postgres -f ${BDR_MIGRATE_SQL_PATH}`,
       ].join('\n')],
       upload: [{ file: BDR_MIGRATE_SQL_PATH, content: sql.migrate }],
-      lifecycle: {
-        postcondition: [{
-          condition: '${self.exit_code == 0}',
-          errorMessage: `a schema migration failed on ${props.containerName} (docker logs ${props.containerName}-migrate says which and why); nothing of that migration was applied`,
-        }],
-      },
     });
   }
 }

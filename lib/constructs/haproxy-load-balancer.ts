@@ -8,6 +8,7 @@ import {
 } from '../haproxy/haproxy-container-layout';
 import { HaproxyConfig } from '../haproxy/render-haproxy-config';
 import { DEFAULT_LOG_DRIVER, DEFAULT_LOG_OPTIONS } from './container-logging';
+import { oneShotContainer } from './one-shot-container';
 
 /** Props of `HaproxyLoadBalancer`. */
 export interface HaproxyLoadBalancerProps {
@@ -70,13 +71,8 @@ export class HaproxyLoadBalancer extends Construct {
       provider: props.provider,
       name: `${props.containerName}-config`,
       image: props.image,
-      // Runs once per config: Terraform waits for it to exit (attach) and does not expect it running.
-      mustRun: false,
-      attach: true,
-      logs: true,
-      restart: 'no',
-      logDriver: DEFAULT_LOG_DRIVER,
-      logOpts: DEFAULT_LOG_OPTIONS,
+      // Runs once per config.
+      ...oneShotContainer('haproxy -c refused the rendered config (see this container\'s logs); the running HAProxy keeps its old config'),
       entrypoint: ['sh', '-c', [
         // Without -q, so a refused config's reason is in this container's logs.
         `haproxy -c -f ${HAPROXY_STAGED_CONFIG_PATH}`,
@@ -85,12 +81,6 @@ export class HaproxyLoadBalancer extends Construct {
       ].join(' && ')],
       upload: [{ file: HAPROXY_STAGED_CONFIG_PATH, content: this.configText }],
       volumes: runtimeMount,
-      lifecycle: {
-        postcondition: [{
-          condition: '${self.exit_code == 0}',
-          errorMessage: 'haproxy -c refused the rendered config (see this container\'s logs); the running HAProxy keeps its old config',
-        }],
-      },
     });
     this.container = new Container(this, 'container', {
       provider: props.provider,
