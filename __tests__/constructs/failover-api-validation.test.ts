@@ -36,6 +36,10 @@ const CASES: [string, Parameters<typeof attempt>[0], string][] = [
   ['tiny memory', () => ({ apiContainer: { memoryMb: 1 } }), 'apiContainer.memoryMb: must be an integer from 6 to 1048576, got 1'],
   ['cpu shares 1', () => ({ apiContainer: { cpuShares: 1 } }), 'apiContainer.cpuShares: must be an integer from 2 to 262144, got 1'],
   ['bad subnet', () => ({ networkSubnet: '172.28.0.0/99' }), 'networkSubnet: must be an IP address or CIDR block such as 10.0.0.0/8, got "172.28.0.0/99"'],
+  ['a duplicate migration version', () => ({ schema: { migrations: [{ version: 1, name: 'items', sql: 'SELECT 1' }, { version: 1, name: 'orders', sql: 'SELECT 2' }] } }),
+    'schema.migrations[1].version: must be unique, but version 1 is also migrations[0] ("items"); give the new migration the next free version'],
+  ['a schema name with a capital', () => ({ schema: { name: 'Shop', migrations: [{ version: 1, name: 'items', sql: 'SELECT 1' }] } }),
+    'schema.name: must be a lowercase SQL identifier: letters, digits and _, at most 63, not starting with a digit, got "Shop"'],
 ];
 
 describe('FailoverApi validation at synth time', () => {
