@@ -4,7 +4,8 @@
 # which the HAProxy image's reloader uses and its test runs here. Debian's python3 with pip, setuptools and wheel
 # builds the Python package offline (`npm run package`).
 # With --docker, also docker.io and debootstrap, for the Docker stage (`npm run test:docker`) and the stand-in
-# base images (`npm run standin-images`).
+# base images (`npm run standin-images`). With --languages, also python3-venv, for the language stage
+# (`npm run test:languages`), which installs the built wheel into a virtualenv.
 # As root it installs them with apt; otherwise it prints the command to run and fails.
 set -euo pipefail
 
@@ -12,7 +13,8 @@ PACKAGES=(haproxy postgresql-15 postgresql-15-pglogical iptables iproute2 socat 
 for arg in "$@"; do
   case "$arg" in
     --docker) PACKAGES+=(docker.io debootstrap) ;;
-    *) echo "setup-system.sh: unknown argument $arg (expected --docker)" >&2; exit 2 ;;
+    --languages) PACKAGES+=(python3-venv) ;;
+    *) echo "setup-system.sh: unknown argument $arg (expected --docker or --languages)" >&2; exit 2 ;;
   esac
 done
 
