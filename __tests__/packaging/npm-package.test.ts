@@ -190,7 +190,7 @@ describe('the packages', () => {
     expect(existsSync(SDIST)).toBe(true);
     const example = join(work, 'example.py');
     writeFileSync(example, readmeExample('python'));
-    // Reads the wheel without installing it (its dependencies are on PyPI, which is not reachable here).
+    // Reads the wheel without installing it; the language stage (npm run test:languages) installs and runs it.
     const report = JSON.parse(execFileSync(PYTHON, ['-c', `
 import ast, json, sys, zipfile
 wheel = zipfile.ZipFile(sys.argv[1])

@@ -12,7 +12,7 @@ export function filesUnder(dir: string, suffix = ''): string[] {
 }
 
 /** A README example marked `<!-- example: NAME -->` (by default the main one): its fenced block in `lang`. */
-export function readmeExample(lang: 'ts' | 'python', name = 'single host'): string {
+export function readmeExample(lang: 'ts' | 'python' | 'go' | 'java', name = 'single host'): string {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   const marker = `<!-- example: ${name} -->`;
   const start = readme.indexOf(marker);
