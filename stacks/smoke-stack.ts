@@ -57,6 +57,8 @@ export class SmokeStack extends TerraformStack {
       frontendPort: SMOKE_FRONTEND_PORT,
       hosts: SMOKE_HOSTS.map((name, i) => ({ name, version: versionVariable(this, name), weight: props.weights?.[i] })),
       baseImages: props.imageRegistry === undefined ? undefined : { registry: props.imageRegistry },
+      // The smoke ends with `cdktf destroy`, volumes included.
+      protectDataVolumes: false,
     });
     const probeImageName = props.imageRegistry === undefined ? PROBE_IMAGE : `${props.imageRegistry}/${PROBE_IMAGE}`;
     const probeImage = new Image(this, 'probe-image', { provider, name: probeImageName, keepLocally: true });

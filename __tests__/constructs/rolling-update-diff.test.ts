@@ -2,7 +2,7 @@ import { TerraformStack, TerraformVariable } from 'cdktf';
 import { DatabaseSchemas, FailoverApi, FailoverApiProps, FailoverStrategy } from '../../lib';
 import { SmokeStack } from '../../stacks/smoke-stack';
 import { synthJson, SynthesizedStack, testApp } from '../support/synth';
-import { planBetween } from '../support/terraform-plan';
+import { planBetween, PreventDestroyError } from '../support/terraform-plan';
 
 // `terraform plan` cannot run here (no provider registry), so the plan is read off two syntheses: what changes,
 // and whether the provider replaces or updates it (its ForceNew attributes, support/terraform-plan.ts).
@@ -57,6 +57,14 @@ describe('what a deploy does, from two syntheses', () => {
       [expect.stringMatching(/^docker_container\.api_server1_database_migrator_[0-9A-F]{8}$/), 'replace'],
       [expect.stringMatching(/^docker_container\.api_server2_database_migrator_[0-9A-F]{8}$/), 'replace'],
     ]);
+  });
+
+  test('a change that would replace a data volume is refused, unless protectDataVolumes is false', () => {
+    const renamed = { namePrefix: 'shop' };
+    expect(() => planBetween(failoverApi(), failoverApi(renamed))).toThrow(PreventDestroyError);
+    expect(() => planBetween(failoverApi(), failoverApi(renamed))).toThrow(/Resource docker_volume\.api_server1_database_data_[0-9A-F]{8} has lifecycle\.prevent_destroy set/);
+    const plan = planBetween(failoverApi({ protectDataVolumes: false }), failoverApi({ ...renamed, protectDataVolumes: false }));
+    expect(Object.entries(plan).filter(([address]) => address.startsWith('docker_volume.')).map(([, action]) => action)).toEqual(['replace', 'replace', 'replace']);
   });
 
   test('a memory limit changes in place; nothing is replaced', () => {

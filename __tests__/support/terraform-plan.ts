@@ -18,10 +18,19 @@ export const FORCE_NEW: Record<string, readonly string[]> = {
 /** What `terraform plan` would do to one resource. */
 export type PlannedAction = 'create' | 'delete' | 'replace' | 'update';
 
+/** What Terraform says when a plan would destroy a resource with `lifecycle.prevent_destroy`, and refuses it. */
+export class PreventDestroyError extends Error {
+  constructor(readonly address: string) {
+    super(`Error: Instance cannot be destroyed: Resource ${address} has lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed`);
+  }
+}
+
 /**
  * The plan between two syntheses of one stack, resource by resource (`type.name` → action), from the provider's
  * ForceNew attributes. Only resources that change are listed. Meta-arguments (depends_on, lifecycle, provider)
- * never replace a resource by themselves.
+ * never replace a resource by themselves. As Terraform, it refuses (throws PreventDestroyError) to replace a
+ * resource whose configuration sets `prevent_destroy`. A resource removed from the configuration loses that
+ * protection, as in Terraform.
  */
 export function planBetween(before: SynthesizedStack, after: SynthesizedStack): Record<string, PlannedAction> {
   const plan: Record<string, PlannedAction> = {};
@@ -41,6 +50,9 @@ export function planBetween(before: SynthesizedStack, after: SynthesizedStack): 
         .filter((key) => JSON.stringify(a[key]) !== JSON.stringify(b[key]));
       if (changed.length > 0) {
         plan[`${type}.${name}`] = changed.some((key) => (FORCE_NEW[type] ?? []).includes(key)) ? 'replace' : 'update';
+        if (plan[`${type}.${name}`] === 'replace' && (b.lifecycle as { prevent_destroy?: boolean } | undefined)?.prevent_destroy === true) {
+          throw new PreventDestroyError(`${type}.${name}`);
+        }
       }
     }
   }

@@ -58,6 +58,11 @@ export interface ApiHostProps {
    * @default SelfDrain.timings() of the default health check
    */
   readonly drain?: SelfDrainTimings;
+  /**
+   * Terraform refuses any plan that would destroy the database's data volume (`BdrNodeProps.protectVolume`).
+   * @default true
+   */
+  readonly protectDataVolume?: boolean;
 }
 
 /** One API host: the API container and its own `BdrNode`, on one Docker provider. */
@@ -84,6 +89,7 @@ export class ApiHost extends Construct {
       replicationPassword: props.replicationPassword,
       networkName: props.networkName,
       publishAddress: props.publishAddress,
+      protectVolume: props.protectDataVolume,
     });
     const db = props.database.database ?? 'api';
     const user = props.database.apiUser ?? 'api';

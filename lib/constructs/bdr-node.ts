@@ -32,6 +32,12 @@ export interface BdrNodeProps {
    * @default not published
    */
   readonly publishAddress?: string;
+  /**
+   * Terraform refuses any plan that would destroy the data volume (`prevent_destroy`), a replacement included.
+   * Set false to let it go on purpose: to destroy the stack, or to rebuild the node from its peer.
+   * @default true
+   */
+  readonly protectVolume?: boolean;
 }
 
 
@@ -62,7 +68,11 @@ export class BdrNode extends Construct {
     const config = props.config;
     const sql = BootstrapSql.render(config);
     this.port = config.listenPort ?? 5432;
-    this.volume = new Volume(this, 'data', { provider: props.provider, name: `${props.containerName}-data` });
+    this.volume = new Volume(this, 'data', {
+      provider: props.provider,
+      name: `${props.containerName}-data`,
+      lifecycle: { preventDestroy: props.protectVolume ?? true },
+    });
     this.container = new Container(this, 'container', {
       provider: props.provider,
       name: props.containerName,

@@ -166,6 +166,12 @@ export interface FailoverApiProps {
    */
   readonly namePrefix?: string;
   /**
+   * Terraform refuses any plan that would destroy a database node's data volume (`prevent_destroy`): a changed
+   * `namePrefix`, a host renamed under a `moved` block, `cdktf destroy`. Set false to allow it on purpose.
+   * @default true
+   */
+  readonly protectDataVolumes?: boolean;
+  /**
    * Subnet of the single-host Docker network; pg_hba admits the API and the peer from it.
    * @default '172.28.0.0/24'
    */

@@ -193,6 +193,7 @@ export class FailoverApi extends Construct {
       apiPort: p.apiPort,
       publishAddress: addressing.publishAddress,
       healthPath: props.healthCheck?.path,
+      protectDataVolume: props.protectDataVolumes,
       drain: SelfDrain.timings({ strategy: p.strategy, healthCheck: props.healthCheck }),
     });
   }
