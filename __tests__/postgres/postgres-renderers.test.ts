@@ -20,10 +20,16 @@ describe('postgres node renderers', () => {
       'max_worker_processes = 10',
       "listen_addresses = '*'",
       'port = 5432',
+      "max_slot_wal_keep_size = '10240MB'",
     ]) {
       expect(conf.split('\n')).toContain(line);
     }
     expect(conf).not.toContain('output_plugin_libraries');
+  });
+
+  test('the WAL a slot may keep is bounded by default, and -1 lifts the bound', () => {
+    expect(PostgresSettings.render({ ...server1, maxSlotWalKeepSizeMb: 64 })).toContain("max_slot_wal_keep_size = '64MB'\n");
+    expect(PostgresSettings.render({ ...server1, maxSlotWalKeepSizeMb: -1 })).toContain("max_slot_wal_keep_size = '-1'\n");
   });
 
   test('servers with the output plugin allowlist get pglogical_output added to it', () => {
@@ -110,6 +116,7 @@ describe('postgres node renderers', () => {
     ['the owner role named as the API role', { ...server1, ownerUser: 'api' }, 'ownerUser: must differ from apiUser, both are "api": each role has its own rights'],
     ['a reserved schema', { ...server1, schema: { name: 'public', migrations: DatabaseSchemas.REFERENCE_API.migrations } },
       "schema.name: must not be \"public\": public, pglogical, failover_api, information_schema and pg_* are kept by PostgreSQL, pglogical and this library; choose a schema of your own, such as 'app'"],
+    ['a WAL limit below one segment', { ...server1, maxSlotWalKeepSizeMb: 8 }, 'maxSlotWalKeepSizeMb: must be -1 (no limit) or an integer from 16 (one WAL segment) to 16777216, got 8'],
     ['no migrations', { ...server1, schema: { migrations: [] } }, 'schema.migrations: must list at least one migration { version, name, sql }'],
     ['a duplicate version', { ...server1, schema: { migrations: [{ version: 1, name: 'a', sql: 'SELECT 1' }, { version: 1, name: 'b', sql: 'SELECT 2' }] } },
       'schema.migrations[1].version: must be unique, but version 1 is also migrations[0] ("a"); give the new migration the next free version'],

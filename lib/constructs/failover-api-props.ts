@@ -166,6 +166,12 @@ export interface FailoverApiProps {
    */
   readonly namePrefix?: string;
   /**
+   * The most WAL, in MiB, a database node keeps for its peer while the peer is away (`max_slot_wal_keep_size`).
+   * -1 is no limit, which lets a peer gone for days fill the survivor's disk.
+   * @default 10240 (10 GiB)
+   */
+  readonly maxSlotWalKeepSizeMb?: number;
+  /**
    * Terraform refuses any plan that would destroy a database node's data volume (`prevent_destroy`): a changed
    * `namePrefix`, a host renamed under a `moved` block, `cdktf destroy`. Set false to allow it on purpose.
    * @default true

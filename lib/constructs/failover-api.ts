@@ -177,6 +177,7 @@ export class FailoverApi extends Construct {
       listenAddresses: '*',
       listenPort: p.postgresPort,
       schema: props.schema,
+      maxSlotWalKeepSizeMb: props.maxSlotWalKeepSizeMb,
     };
     return new ApiHost(this, name, {
       provider,

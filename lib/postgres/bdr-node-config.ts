@@ -92,6 +92,14 @@ export interface BdrNodeConfig {
    */
   readonly outputPluginAllowlist?: boolean;
   /**
+   * The most WAL, in MiB, this node keeps for a peer that is not consuming it (`max_slot_wal_keep_size`). A
+   * peer away longer than that loses its slot (`wal_status = 'lost'`) and has to be rebuilt from this node;
+   * -1 keeps WAL without limit, so a peer gone for days can fill this node's disk, the only one still serving.
+   * Size it to what the data volume can spare.
+   * @default 10240 (10 GiB)
+   */
+  readonly maxSlotWalKeepSizeMb?: number;
+  /**
    * Logical replication slots, WAL senders and worker processes to reserve.
    * @default 10
    */

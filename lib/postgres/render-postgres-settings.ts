@@ -69,6 +69,7 @@ function settingsOf(props: BdrNodeConfig): PostgresSetting[] {
     ['track_commit_timestamp', 'on'],
     ['pglogical.conflict_resolution', 'last_update_wins'],
     ['password_encryption', 'scram-sha-256'],
+    ['max_slot_wal_keep_size', node.maxSlotWalKeepSizeMb === -1 ? '-1' : `${node.maxSlotWalKeepSizeMb}MB`],
   ];
   if (node.outputPluginAllowlist) {
     settings.push(['output_plugin_libraries', OUTPUT_PLUGIN_LIBRARIES]);

@@ -22,6 +22,7 @@ export interface ResolvedBdrNode {
   readonly localAuthMethod: PgAuthMethod;
   readonly outputPluginAllowlist: boolean;
   readonly replicationCapacity: number;
+  readonly maxSlotWalKeepSizeMb: number;
 }
 
 const LISTEN = /^(\*|[0-9A-Za-z.:-]+(,[0-9A-Za-z.:-]+)*)$/;
@@ -42,6 +43,14 @@ function cidrList(field: string, value: unknown): string[] {
     throw new ValidationError(field, 'must list at least one IP address or CIDR block');
   }
   return value.map((v, i) => checkCidr(`${field}[${i}]`, v));
+}
+
+// -1 (no limit), or at least one 16 MiB WAL segment.
+function walKeepSize(value: unknown): number {
+  if (value === -1 || (typeof value === 'number' && Number.isInteger(value) && value >= 16 && value <= 16_777_216)) {
+    return value;
+  }
+  throw new ValidationError('maxSlotWalKeepSizeMb', `must be -1 (no limit) or an integer from 16 (one WAL segment) to 16777216, got ${String(value)}`);
 }
 
 export function resolveBdrNodeConfig(props: BdrNodeConfig): ResolvedBdrNode {
@@ -86,5 +95,6 @@ export function resolveBdrNodeConfig(props: BdrNodeConfig): ResolvedBdrNode {
     localAuthMethod: checkOneOf('localAuthMethod', props.localAuthMethod ?? PgAuthMethod.PEER, Object.values(PgAuthMethod)),
     outputPluginAllowlist: checkBoolean('outputPluginAllowlist', props.outputPluginAllowlist ?? false),
     replicationCapacity: checkInteger('replicationCapacity', props.replicationCapacity ?? 10, 4, 1000),
+    maxSlotWalKeepSizeMb: walKeepSize(props.maxSlotWalKeepSizeMb ?? 10240),
   };
 }
