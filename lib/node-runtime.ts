@@ -13,6 +13,7 @@ export * from './runtime/replication-wait';
 export * from './runtime/convergence';
 export * from './postgres/convergence-sql';
 export * from './postgres/subscription-nudge';
+export * from './postgres/replication-health-sql';
 export * from './smoke/probe';
 export * from './smoke/summary';
 export * from './smoke/topology-driver';

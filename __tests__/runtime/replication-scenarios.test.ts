@@ -55,7 +55,12 @@ describe('multi-master scenarios (real postgres, pglogical, iptables)', () => {
 
     const same = verify('--timeout', '20000');
     expect(same.status).toBe(0);
-    expect(JSON.parse(same.stdout.trim().split('\n').pop()!)).toMatchObject({ identical: true, differingRows: 0 });
+    const report = JSON.parse(same.stdout.trim().split('\n').pop()!);
+    expect(report).toMatchObject({ identical: true, differingRows: 0 });
+    // Each node's replication health comes with it.
+    expect(report.replicationHealth.map((h: { node: string; subscriptionStatus: string }) => [h.node, h.subscriptionStatus]))
+      .toEqual([['server1', 'replicating'], ['server2', 'replicating']]);
+    expect(same.stdout).toMatch(/node 1 \(server1\): from its peer replicating; the peer's slot reserved/);
 
     const id = randomUUID();
     topology.partition();

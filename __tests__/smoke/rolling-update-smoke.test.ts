@@ -17,6 +17,9 @@ describe('rolling update under the probe (real haproxy, postgres, pglogical)', (
       .toEqual({ failures: 0, writesLost: 0, converged: true, statusCounts: expect.not.objectContaining({ 503: expect.anything() }) });
     expect(report.windows.map((w) => w.host)).toEqual(['server2', 'server1']);
     expect(report.primaryShare).toBeGreaterThanOrEqual(0.95);
+    // The report ends with each node's replication health.
+    expect(report.replicationHealth.map((h) => [h.node, h.subscriptionStatus, h.peerSlotWalStatus]))
+      .toEqual([['server1', 'replicating', 'reserved'], ['server2', 'replicating', 'reserved']]);
   });
 
   test('backup: the same update gives clients the seed\'s 503s (the harness can fail)', async () => {

@@ -68,6 +68,9 @@ describe('RollingUpdate', () => {
       countRows: async (_h, ids) => ids.length,
       reloadLoadBalancer: async (w) => { log.push(`reload ${w.join('/')}`); },
       waitForConvergence: async () => ({ identical: true, tables: [], differingRows: 0, elapsedMs: 0, nudges: 0 }),
+      replicationHealth: async (h) => ({
+        node: h, subscriptionStatus: 'replicating', peerSlotActive: true, peerSlotWalStatus: 'reserved', retainedWalBytes: 0, peerLagBytes: 0, peerLagSeconds: null,
+      }),
     };
   }
 

@@ -1,6 +1,6 @@
 import { runDockerSmoke } from '../smoke/docker-smoke';
 import { runLocalSmoke } from '../smoke/local-smoke';
-import { renderTimeline, TIMELINE_LEGEND } from '../smoke/report-text';
+import { describeReplicationHealth, renderTimeline, TIMELINE_LEGEND } from '../smoke/report-text';
 import { RollingUpdateStep } from '../smoke/rolling-update';
 import { EXPERIMENT_FLAGS, experimentOptions, parse, progressPrinter, runCli, strategyFlag, UsageError } from './cli-options';
 
@@ -101,6 +101,9 @@ runCli(USAGE, async () => {
     `primary share ${report.primaryShare}, p50 ${report.p50Ms} ms, p99 ${report.p99Ms} ms, max ${report.maxMs} ms, ` +
     `${report.writesAcked} writes acknowledged, ${report.writesLost} lost, update took ${(report.updateMs / 1000).toFixed(1)} s`);
   console.log(`  ${line}\n  ${marks}\n  ${TIMELINE_LEGEND}`);
+  for (const h of report.replicationHealth) {
+    console.log(`  replication on ${h.node}: ${describeReplicationHealth(h)}`);
+  }
   if (report.containerProbe) {
     console.log(`  the stack's curl probe container: ${report.containerProbe.requests} requests, ${report.containerProbe.failures} not 200`);
   }

@@ -1,6 +1,8 @@
 import { Client } from 'pg';
 import { CONVERGENCE_SESSION_OPTIONS } from '../postgres/convergence-sql';
 import { NUDGE_DOWN_SUBSCRIPTIONS_SQL, SUBSCRIPTION_STATUS_SQL } from '../postgres/subscription-nudge';
+import { REPLICATION_HEALTH_SQL, replicationHealthOf } from '../postgres/replication-health-sql';
+import { describeReplicationHealth } from '../smoke/report-text';
 import { ReplicaNode, rowAsText, waitForConvergence } from '../runtime/convergence';
 import { SubscriptionNode } from '../runtime/replication-wait';
 import { numberFlag, parseWithPositionals, progressPrinter, runCli, UsageError } from './cli-options';
@@ -16,6 +18,9 @@ differing keys. Reads only, unless --nudge is given.
   --timeout MS        how long to wait for the nodes to converge (default 30000; 0 compares once)
   --nudge             re-enable a subscription left 'down' for 10 s (needs a superuser), as the watchdog does
   --json              print the report as one JSON object on the last line
+
+After the comparison it prints each node's failover_api.replication_health() (nodes this library bootstrapped):
+the subscription's status, the peer's slot (wal_status 'lost' means the peer must be rebuilt), the WAL kept, the lag.
 
 Exit code: 0 when the nodes are identical, 1 when they differ (or cannot be read), 2 for a bad command line.`;
 
@@ -54,8 +59,11 @@ runCli(USAGE, async () => {
       console.log(`${t.table}: ${t.rows.join(' / ')} rows, ${t.identical ? 'identical' : `${t.differingRows} rows differ: ${t.differingKeys.join(', ')}${t.differingRows > t.differingKeys.length ? ', ...' : ''}`}`);
     }
     console.log(report.identical ? `identical after ${report.elapsedMs} ms` : `still differing after ${report.elapsedMs} ms`);
+    // Nodes bootstrapped by this library have replication_health(); others (or a role without rights) skip it.
+    const health = await Promise.all(clients.map((c) => c.query(REPLICATION_HEALTH_SQL).then((r) => replicationHealthOf(r.rows[0]), () => undefined)));
+    health.forEach((h, i) => h && console.log(`${name(i)} (${h.node}): ${describeReplicationHealth(h)}`));
     if (values.json) {
-      console.log(JSON.stringify(report));
+      console.log(JSON.stringify({ ...report, replicationHealth: health.filter((h) => h !== undefined) }));
     }
     return report.identical ? 0 : 1;
   } finally {

@@ -1,6 +1,7 @@
 import { BDR_SUPERUSER } from './bdr-container-layout';
 import { BdrNodeConfig } from './bdr-node-config';
 import { ResolvedBdrNode, resolveBdrNodeConfig } from './resolve-bdr-node-config';
+import { replicationHealthFunctionSql } from './replication-health-sql';
 import { migrateScript, migrationFunctionsSql } from './render-schema-migrations';
 import { NUDGE_DOWN_SUBSCRIPTIONS_SQL } from './subscription-nudge';
 
@@ -106,8 +107,10 @@ function render(props: BdrNodeConfig): BdrBootstrapSql {
     ...appSchemaSql(node),
     `SELECT pglogical.create_node(node_name := ${literal(node.local.name)}, dsn := ${literal(dsn(node, node.local.host, node.local.port))})`,
     `  WHERE NOT EXISTS (SELECT FROM pglogical.node WHERE node_name = ${literal(node.local.name)});`,
-    // Last: the migrator waits for apply_migration, so it never runs against a half-bootstrapped node.
+    // The migrator waits for apply_migration, so it never runs against a half-bootstrapped node; only the health
+    // function, which reads the bookkeeping, comes after it.
     ...migrationFunctionsSql(node),
+    ...replicationHealthFunctionSql(),
   ];
   const sub = BootstrapSql.subscriptionName(node.peer.name);
   // forward_origins '{}' stops a change from bouncing back to the node it came from.

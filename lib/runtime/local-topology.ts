@@ -11,6 +11,7 @@ import { SelfDrain } from '../haproxy/self-drain';
 import { BdrNodeConfig, PgAuthMethod } from '../postgres/bdr-node-config';
 import { DatabaseSchema } from '../postgres/database-schema';
 import { SUBSCRIPTION_STATUS_SQL } from '../postgres/subscription-nudge';
+import { REPLICATION_HEALTH_SQL, ReplicationHealth, replicationHealthOf } from '../postgres/replication-health-sql';
 import { CONFLICT_LOG_LINE, CONVERGENCE_SESSION_OPTIONS } from '../postgres/convergence-sql';
 import { PSQL_API_PASSWORD_VAR, PSQL_REPLICATION_PASSWORD_VAR, BootstrapSql } from '../postgres/render-bootstrap-sql';
 import { PgHba } from '../postgres/render-pg-hba';
@@ -69,6 +70,11 @@ export interface LocalTopologyOptions {
    * @default DatabaseSchemas.REFERENCE_API
    */
   readonly schema?: DatabaseSchema;
+  /**
+   * The most WAL, in MiB, each node keeps for its peer while the peer is away (`max_slot_wal_keep_size`).
+   * @default 10240
+   */
+  readonly maxSlotWalKeepSizeMb?: number;
   /**
    * Version both APIs start with.
    * @default 'v1'
@@ -237,6 +243,7 @@ export class LocalTopology {
           localAuthMethod: PgAuthMethod.TRUST,
           outputPluginAllowlist: allowlist,
           schema: options.schema,
+          maxSlotWalKeepSizeMb: options.maxSlotWalKeepSizeMb,
         };
       });
       const sql = nodeProps.map((p) => BootstrapSql.render(p));
@@ -449,6 +456,12 @@ export class LocalTopology {
   waitForConvergence(timeoutMs = REPLICATION_TIMEOUT_MS): Promise<ConvergenceReport> {
     const [a, b] = this.replicaNodes();
     return waitForConvergence(a, b, { timeoutMs, subscriptions: subscriptionNodes(this.hosts), onNudge: this.progress });
+  }
+
+  /** A host's node's `failover_api.replication_health()`: its subscription's status, the peer's slot, retained WAL, lag. */
+  async replicationHealth(name: string): Promise<ReplicationHealth> {
+    const [row] = await this.host(name).db.query<Record<string, unknown>>(REPLICATION_HEALTH_SQL);
+    return replicationHealthOf(row);
   }
 
   /** Conflicts pglogical has logged on a host's node so far (`CONFLICT: remote UPDATE ... Resolution: ...`). */

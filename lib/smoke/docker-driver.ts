@@ -3,6 +3,7 @@ import { HAPROXY_SOCKET_PATH } from '../haproxy/haproxy-container-layout';
 import { HAPROXY_BACKEND_NAME } from '../haproxy/render-haproxy-config';
 import { BDR_WATCHDOG_SQL_PATH } from '../postgres/bdr-container-layout';
 import { ITEMS_TABLE } from '../postgres/render-bootstrap-sql';
+import { REPLICATION_HEALTH_SQL, ReplicationHealth, replicationHealthOf } from '../postgres/replication-health-sql';
 import { SUBSCRIPTION_STATUS_SQL } from '../postgres/subscription-nudge';
 import { HaproxyRuntimeClient, HaproxyServerState, ServerAdminState } from '../runtime/haproxy-runtime-client';
 import { pollUntil } from '../runtime/poll';
@@ -203,6 +204,11 @@ export class DockerDriver implements TopologyDriver {
       },
     }));
     return waitForConvergence(a, b, { timeoutMs, intervalMs: 1000, subscriptions: this.subscriptionNodes(), onNudge: this.options.onProgress });
+  }
+
+  async replicationHealth(host: string): Promise<ReplicationHealth> {
+    const out = await this.psql(host, `SELECT coalesce(json_agg(q), '[]') FROM (${REPLICATION_HEALTH_SQL.replace(/;$/, '')}) q;`);
+    return replicationHealthOf((JSON.parse(out.trim() || '[]') as Record<string, unknown>[])[0]);
   }
 
   private psql(host: string, sql: string, pgOptions?: string): Promise<string> {

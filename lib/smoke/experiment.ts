@@ -1,3 +1,4 @@
+import { ReplicationHealth } from '../postgres/replication-health-sql';
 import { pollUntil } from '../runtime/poll';
 import { Probe, ProbeRecord } from './probe';
 import { RollingUpdate, RollingUpdateStep, UpdateWindow } from './rolling-update';
@@ -107,6 +108,8 @@ export interface ExperimentReport extends ProbeSummary {
   readonly differingRows: number;
   /** Times the watchdog re-enabled a subscription pglogical had left down, while waiting for the writes and to converge. */
   readonly subscriptionNudges: number;
+  /** Each node's replication health at the end: its subscription, the peer's slot, the WAL it keeps, the lag. */
+  readonly replicationHealth: ReplicationHealth[];
   /** Milliseconds the probe ran. */
   readonly durationMs: number;
   /** Milliseconds the rolling update took, both hosts. */
@@ -168,6 +171,7 @@ export async function runRollingUpdateExperiment(driver: TopologyDriver, options
   progress(convergence.identical
     ? `both nodes identical after ${convergence.elapsedMs} ms`
     : `the nodes still differ after ${convergence.elapsedMs} ms: ${convergence.differingRows} rows (${convergence.tables.flatMap((t) => t.differingKeys).slice(0, 5).join(', ')})`);
+  const replicationHealth = await Promise.all(driver.hosts.map((h) => driver.replicationHealth(h)));
   return {
     records,
     report: {
@@ -185,6 +189,7 @@ export async function runRollingUpdateExperiment(driver: TopologyDriver, options
       convergeMs: convergence.elapsedMs,
       differingRows: convergence.differingRows,
       subscriptionNudges: nudges + convergence.nudges,
+      replicationHealth,
       durationMs: Math.round(records.length > 0 ? records[records.length - 1].at + records[records.length - 1].latencyMs : 0),
       updateMs: Math.round(updateMs),
       windows: windows.map((w) => ({ host: w.host, startMs: Math.round(w.startMs), endMs: Math.round(w.endMs) })),

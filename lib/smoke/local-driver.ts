@@ -1,3 +1,4 @@
+import { ReplicationHealth } from '../postgres/replication-health-sql';
 import { ITEMS_TABLE } from '../postgres/render-bootstrap-sql';
 import { ConvergenceReport } from '../runtime/convergence';
 import { HaproxyServerState, ServerAdminState } from '../runtime/haproxy-runtime-client';
@@ -69,6 +70,10 @@ export class LocalDriver implements TopologyDriver {
 
   waitForConvergence(timeoutMs: number): Promise<ConvergenceReport> {
     return this.topology.waitForConvergence(timeoutMs);
+  }
+
+  replicationHealth(host: string): Promise<ReplicationHealth> {
+    return this.topology.replicationHealth(host);
   }
 
   reloadLoadBalancer(weights: number[]): Promise<void> {

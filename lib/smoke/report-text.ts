@@ -1,3 +1,4 @@
+import { ReplicationHealth } from '../postgres/replication-health-sql';
 import { ProbeRecord } from './probe';
 import { ProbeSummary, RelativeWindow } from './summary';
 
@@ -76,4 +77,11 @@ export function renderComparisonTable(reports: readonly ComparableReport[]): str
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const fmt = (cells: string[]) => cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt)].join('\n');
+}
+
+/** One node's replication health in a line: the stream from its peer, the peer's slot, WAL kept, lag. */
+export function describeReplicationHealth(h: ReplicationHealth): string {
+  const mib = (b: number | null) => (b === null ? '-' : `${(b / 1048576).toFixed(1)} MiB`);
+  return `from its peer ${h.subscriptionStatus ?? 'no subscription'}; the peer's slot ${h.peerSlotWalStatus ?? 'missing'}`
+    + `${h.peerSlotActive ? ' (reading)' : ''}, ${mib(h.retainedWalBytes)} of WAL kept, the peer ${mib(h.peerLagBytes)} behind`;
 }

@@ -1,3 +1,4 @@
+import { ReplicationHealth } from '../postgres/replication-health-sql';
 import { ConvergenceReport } from '../runtime/convergence';
 import { HaproxyServerState, ServerAdminState } from '../runtime/haproxy-runtime-client';
 
@@ -50,6 +51,8 @@ export interface TopologyDriver {
   countRows(host: string, ids: string[]): Promise<number>;
   /** Waits until both database nodes hold the same rows, or `timeoutMs` passes, and reports how they compare. */
   waitForConvergence(timeoutMs: number): Promise<ConvergenceReport>;
+  /** The host's node's `failover_api.replication_health()`: its subscription, the peer's slot, WAL kept, lag. */
+  replicationHealth(host: string): Promise<ReplicationHealth>;
   /** Applies new weights (one per host) to the running HAProxy without dropping a connection. */
   reloadLoadBalancer(weights: number[]): Promise<void>;
 }

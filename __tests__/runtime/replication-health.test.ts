@@ -1,0 +1,49 @@
+import { LocalTopology, pollUntil, ReplicationHealth } from '../../lib/node-runtime';
+
+// failover_api.replication_health() on real PostgreSQL 15 + pglogical: what it says of a healthy pair, and of a
+// peer that was away while its node wrote more WAL than max_slot_wal_keep_size allows.
+jest.setTimeout(120_000);
+
+const LIMIT_MB = 32;
+
+describe('replication health and bounded WAL (real postgres and pglogical)', () => {
+  let topology: LocalTopology;
+
+  beforeAll(async () => {
+    topology = await LocalTopology.start({ maxSlotWalKeepSizeMb: LIMIT_MB });
+  });
+
+  afterAll(async () => {
+    await topology?.stop();
+  });
+
+  const healthOf = (node: string): Promise<ReplicationHealth> => topology.replicationHealth(node);
+
+  test('a healthy pair: each node replicating from its peer, the peer reading its slot, little WAL kept', async () => {
+    await topology.database('server1').query("INSERT INTO app.items (body, written_by) VALUES ('health', 'test')");
+    for (const node of ['server1', 'server2']) {
+      const health = await pollUntil(async () => {
+        const h = await healthOf(node);
+        return h.peerSlotActive && h.peerLagBytes === 0 ? h : undefined;
+      }, { description: `${node}'s peer to be reading its slot`, timeoutMs: 30_000, intervalMs: 200 });
+      expect(health).toMatchObject({ node, subscriptionStatus: 'replicating', peerSlotActive: true, peerSlotWalStatus: 'reserved' });
+      expect(health.retainedWalBytes).toBeLessThan(LIMIT_MB * 1024 * 1024);
+    }
+  });
+
+  test('a peer away while its node writes past max_slot_wal_keep_size: the slot is lost, and health says so', async () => {
+    await topology.stopDatabase('server2');
+    // About four times the limit in WAL (1 KiB rows), then checkpoints, where PostgreSQL enforces the limit.
+    await topology.database('server1').query(`INSERT INTO app.items (body, written_by)
+      SELECT repeat(md5(i::text), 32), 'bulk' FROM generate_series(1, ${4 * LIMIT_MB * 1024}) i`);
+    const server1 = await pollUntil(async () => {
+      await topology.database('server1').query('CHECKPOINT');
+      const h = await healthOf('server1');
+      return h.peerSlotWalStatus === 'lost' ? h : undefined;
+    }, { description: "server1 to report server2's slot lost", timeoutMs: 30_000, intervalMs: 500 });
+    expect(server1).toMatchObject({ peerSlotActive: false, peerSlotWalStatus: 'lost', retainedWalBytes: null });
+    // server1 keeps serving: it never waits for a peer.
+    const res = await fetch(`${topology.url}/api/v1/system/health`);
+    expect(res.status).toBe(200);
+  });
+});
