@@ -46,4 +46,11 @@ describe('replication health and bounded WAL (real postgres and pglogical)', () 
     const res = await fetch(`${topology.url}/api/v1/system/health`);
     expect(res.status).toBe(200);
   });
+
+  test('the peer whose slot was lost is rebuilt from its node, and the pair converges', async () => {
+    await topology.rebuild('server2'); // its data is stale beyond repair: rebuilt from server1
+    const convergence = await topology.waitForConvergence(30_000);
+    expect(convergence.tables.filter((t) => !t.identical)).toEqual([]);
+    expect(await healthOf('server1')).toMatchObject({ subscriptionStatus: 'replicating', peerSlotWalStatus: 'reserved' });
+  });
 });

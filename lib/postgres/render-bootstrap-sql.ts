@@ -24,6 +24,17 @@ export interface BdrBootstrapSql {
    * version starts; safe to rerun.
    */
   readonly migrate: string;
+  /**
+   * On a node rebuilt with no data, in place of `subscribe` (after `local` and `migrate`): subscribes to the peer
+   * and copies all of its data, then streams what the peer writes meanwhile. Wait until the subscription is
+   * `replicating` and every table synced (`LocalTopology.rebuild` does) before the peer runs `resubscribe`.
+   */
+  readonly rejoin: string;
+  /**
+   * On the peer of a rebuilt node, once that node's `rejoin` has synced: replaces the subscription to the lost
+   * node, whose slot died with it, by one to the rebuilt node, starting now.
+   */
+  readonly resubscribe: string;
   /** Re-enables a subscription pglogical left `down`; safe to run periodically (see subscription-nudge). */
   readonly watchdog: string;
 }
@@ -114,21 +125,30 @@ function render(props: BdrNodeConfig): BdrBootstrapSql {
   ];
   const sub = BootstrapSql.subscriptionName(node.peer.name);
   // forward_origins '{}' stops a change from bouncing back to the node it came from.
-  const subscribe = [
-    '\\set ON_ERROR_STOP on',
-    `\\connect ${db}`,
+  const createSubscription = (synchronizeData: boolean) => [
     `SELECT pglogical.create_subscription(`,
     `    subscription_name := ${literal(sub)},`,
     `    provider_dsn := ${literal(dsn(node, node.peer.host, node.peer.port))},`,
     "    replication_sets := ARRAY['default'],",
     '    synchronize_structure := false,',
-    '    synchronize_data := false,',
+    `    synchronize_data := ${synchronizeData},`,
     "    forward_origins := '{}')",
     `  WHERE NOT EXISTS (SELECT FROM pglogical.subscription WHERE sub_name = ${literal(sub)});`,
   ];
-  const watchdog = ['\\set ON_ERROR_STOP on', `\\connect ${db}`, NUDGE_DOWN_SUBSCRIPTIONS_SQL];
+  const header = ['\\set ON_ERROR_STOP on', `\\connect ${db}`];
+  const subscribe = [...header, ...createSubscription(false)];
+  // The copy: pglogical creates the slot on the peer with an exported snapshot, copies every table of the set in
+  // that snapshot, then streams from the slot's start, so writes the peer takes meanwhile arrive after the copy.
+  // A stale slot of the same name (the lost node's) is inactive, and pglogical drops and recreates it.
+  const rejoin = [...header, ...createSubscription(true)];
+  // The lost node's slot died with it, so this node's subscription can never resume. drop_subscription also
+  // drops the lost node's record and replication origin; the new subscription starts at the rebuilt node's
+  // current WAL, which holds no write of its own yet (its API takes no traffic until this is done).
+  const resubscribe = [...header, `SELECT pglogical.drop_subscription(${literal(sub)}, ifexists := true);`, ...createSubscription(false)];
+  const watchdog = [...header, NUDGE_DOWN_SUBSCRIPTIONS_SQL];
+  const text = (lines: string[]) => lines.join('\n') + '\n';
   return {
-    local: local.join('\n') + '\n', subscribe: subscribe.join('\n') + '\n', migrate: migrateScript(node), watchdog: watchdog.join('\n') + '\n',
+    local: text(local), subscribe: text(subscribe), migrate: migrateScript(node), rejoin: text(rejoin), resubscribe: text(resubscribe), watchdog: text(watchdog),
   };
 }
 

@@ -58,3 +58,12 @@ export function replicationHealthOf(row: Record<string, unknown> | undefined): R
     peerLagSeconds: num(row?.peer_lag_seconds),
   };
 }
+
+/**
+ * One row, `synced`: true once this node's subscription is `replicating` and pglogical reports every table of it
+ * ready (`local_sync_status` 'r'), i.e. a rejoin's copy is complete and streaming.
+ */
+export const SUBSCRIPTION_SYNCED_SQL = [
+  "SELECT coalesce((SELECT bool_and(status = 'replicating') FROM pglogical.show_subscription_status()), false)",
+  "   AND NOT EXISTS (SELECT FROM pglogical.local_sync_status WHERE sync_status <> 'r') AS synced;",
+].join('\n');

@@ -11,9 +11,9 @@ import { SelfDrain } from '../haproxy/self-drain';
 import { BdrNodeConfig, PgAuthMethod } from '../postgres/bdr-node-config';
 import { DatabaseSchema } from '../postgres/database-schema';
 import { SUBSCRIPTION_STATUS_SQL } from '../postgres/subscription-nudge';
-import { REPLICATION_HEALTH_SQL, ReplicationHealth, replicationHealthOf } from '../postgres/replication-health-sql';
+import { REPLICATION_HEALTH_SQL, ReplicationHealth, replicationHealthOf, SUBSCRIPTION_SYNCED_SQL } from '../postgres/replication-health-sql';
 import { CONFLICT_LOG_LINE, CONVERGENCE_SESSION_OPTIONS } from '../postgres/convergence-sql';
-import { PSQL_API_PASSWORD_VAR, PSQL_REPLICATION_PASSWORD_VAR, BootstrapSql } from '../postgres/render-bootstrap-sql';
+import { BdrBootstrapSql, PSQL_API_PASSWORD_VAR, PSQL_REPLICATION_PASSWORD_VAR, BootstrapSql } from '../postgres/render-bootstrap-sql';
 import { PgHba } from '../postgres/render-pg-hba';
 import { PostgresSettings } from '../postgres/render-postgres-settings';
 import { ApiProcess, findApiEntry } from './api-process';
@@ -138,6 +138,16 @@ interface LocalHost {
   readonly api: ApiProcess;
   /** The rendered watchdog script, the one the Docker image runs every 15 s. */
   readonly watchdogSql: string;
+  /** The node's rendered bootstrap, for a rebuild. */
+  readonly bootstrap: BdrBootstrapSql;
+}
+
+/** What `rebuild()` measured. */
+export interface RebuildReport {
+  /** Milliseconds from the new database accepting connections until the copy from the peer was synced. */
+  readonly syncedAfterMs: number;
+  /** Milliseconds from the new database accepting connections until both directions replicated. */
+  readonly replicatingAfterMs: number;
 }
 
 // Each host gets a loopback address of its own, as if it were a machine; HAProxy gets another.
@@ -177,6 +187,8 @@ export class LocalTopology {
     private readonly packetFilter: PacketFilter,
     private haproxyProps: HaproxyConfigProps,
     progress: (message: string) => void,
+    /** The psql variables with the passwords, for a rebuilt node's bootstrap. */
+    private readonly passwords: Record<string, string>,
   ) {
     this.progress = progress;
     this.url = `http://${HAPROXY_ADDRESS}:${haproxyProps.frontend?.port}`;
@@ -272,7 +284,8 @@ export class LocalTopology {
           testFailEndpoint: options.testFailEndpoint,
         });
         created.hosts.push({
-          name: props.local.name, nodeProps: props, address: HOST_ADDRESSES[i], replicationAddress: REPLICATION_ADDRESSES[i], apiPort: apiPorts[i], db, api, watchdogSql: sql[i].watchdog,
+          name: props.local.name, nodeProps: props, address: HOST_ADDRESSES[i], replicationAddress: REPLICATION_ADDRESSES[i], apiPort: apiPorts[i], db, api,
+          watchdogSql: sql[i].watchdog, bootstrap: sql[i],
         });
       }
       await Promise.all(created.hosts.map((h) => h.db.init()));
@@ -297,7 +310,7 @@ export class LocalTopology {
       created.haproxy = new HaproxyProcess(haproxyBinary, baseDir, haproxyConfig);
       progress(`starting haproxy (${strategy})`);
       created.haproxy.start();
-      const topology = new LocalTopology(baseDir, created.hosts, created.haproxy, created.packetFilter, haproxyProps, progress);
+      const topology = new LocalTopology(baseDir, created.hosts, created.haproxy, created.packetFilter, haproxyProps, progress, vars);
       await Promise.all(LOCAL_HOST_NAMES.map((name) => topology.waitForServerStatus(name, 'UP', 30_000)));
       progress(`ready: ${topology.url}`);
       return topology;
@@ -456,6 +469,53 @@ export class LocalTopology {
   waitForConvergence(timeoutMs = REPLICATION_TIMEOUT_MS): Promise<ConvergenceReport> {
     const [a, b] = this.replicaNodes();
     return waitForConvergence(a, b, { timeoutMs, subscriptions: subscriptionNodes(this.hosts), onNudge: this.progress });
+  }
+
+  /**
+   * The host loses its disk: its API is killed, its database crashes, and its data directory is deleted. The host
+   * is down until `restoreFromPeer()`. `rebuild()` does both.
+   */
+  async loseData(name: string): Promise<void> {
+    const host = this.host(name);
+    await host.api.stop('SIGKILL');
+    await host.db.stop('immediate');
+    host.db.wipe();
+    this.progress(`${name}'s data directory is gone`);
+  }
+
+  /**
+   * Brings a host that lost its data back from its peer, by the path the image takes on an empty volume: initdb,
+   * the local bootstrap and the migrations, then `rejoin` (a full copy of the peer's data, then its stream), and
+   * once that copy is synced, the peer's `resubscribe`. The API starts, at `version`, only when both directions
+   * replicate, so no request reaches the host before it holds what its peer holds.
+   */
+  async restoreFromPeer(name: string, version: string, timeoutMs = REPLICATION_TIMEOUT_MS): Promise<RebuildReport> {
+    const host = this.host(name);
+    const peer = this.hosts.find((h) => h !== host) as LocalHost;
+    await host.db.init();
+    await host.db.start();
+    const started = Date.now();
+    this.progress(`${name}: bootstrapping the new node, then copying ${peer.name}'s data`);
+    await host.db.psql(host.bootstrap.local, this.passwords);
+    await host.db.psql(host.bootstrap.migrate);
+    await host.db.psql(host.bootstrap.rejoin);
+    await pollUntil(async () => ((await host.db.query<{ synced: boolean }>(SUBSCRIPTION_SYNCED_SQL))[0]?.synced ? true : undefined),
+      { description: `${name}'s copy of ${peer.name}'s data to be synced`, timeoutMs, intervalMs: 100 });
+    const syncedAfterMs = Date.now() - started;
+    this.progress(`${name}: synced after ${syncedAfterMs} ms; ${peer.name} subscribes to the new node`);
+    await peer.db.psql(peer.bootstrap.resubscribe);
+    await waitForReplicating(this.hosts, timeoutMs, this.progress);
+    const replicatingAfterMs = Date.now() - started;
+    await host.api.start(version);
+    this.progress(`${name}: rebuilt, replicating both ways after ${replicatingAfterMs} ms; its API is up`);
+    return { syncedAfterMs, replicatingAfterMs };
+  }
+
+  /** `loseData()`, then `restoreFromPeer()` at the version the host ran. */
+  async rebuild(name: string): Promise<RebuildReport> {
+    const version = this.apiVersion(name);
+    await this.loseData(name);
+    return this.restoreFromPeer(name, version);
   }
 
   /** A host's node's `failover_api.replication_health()`: its subscription's status, the peer's slot, retained WAL, lag. */

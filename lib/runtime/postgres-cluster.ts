@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { appendFileSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chownSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client, QueryResultRow } from 'pg';
@@ -59,6 +59,14 @@ export class PostgresCluster {
       { uid, gid, env: { ...process.env, LC_ALL: 'C' } });
     appendFileSync(join(this.dataDir, 'postgresql.conf'), `\n${this.options.settings}unix_socket_directories = '${this.socketDir}'\nfsync = off\n`);
     writeFileSync(join(this.dataDir, 'pg_hba.conf'), this.options.hba);
+  }
+
+  /** Deletes the data directory, as a lost disk would; `init()` makes a new one. The server must be stopped. */
+  wipe(): void {
+    if (this.running) {
+      throw new Error(`postgres ${this.options.name} is running: stop it before wiping its data`);
+    }
+    rmSync(this.dataDir, { recursive: true, force: true });
   }
 
   /** Starts the server and waits until it accepts connections. */

@@ -67,6 +67,9 @@ export function runtimeApiInContainer(runner: CommandRunner, container: string):
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const UP_DEADLINE_MS = 180_000;
 
+/** The Docker image does not rejoin a node from an empty volume yet; the local runtime does (issue #19). */
+export const DOCKER_REBUILD_UNSUPPORTED = 'the rebuild fault runs on the local target only: the Docker image does not yet rejoin a node from an empty volume';
+
 /**
  * Drives the smoke stack on a real Docker daemon: each step of the rolling update is a `cdktf deploy` that
  * changes one host's version variable, so Terraform replaces that host's API container. HAProxy's runtime API is
@@ -126,6 +129,8 @@ export class DockerDriver implements TopologyDriver {
       case HostFault.DB_CRASH:
         await docker('kill', db);
         return;
+      case HostFault.REBUILD:
+        throw new Error(DOCKER_REBUILD_UNSUPPORTED);
     }
   }
 

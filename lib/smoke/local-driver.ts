@@ -44,12 +44,19 @@ export class LocalDriver implements TopologyDriver {
       case HostFault.DB_CRASH:
         await t.stopDatabase(host, 'immediate');
         return;
+      case HostFault.REBUILD:
+        await t.loseData(host);
+        return;
     }
   }
 
   async startHost(host: string, version: string, options: HostStopOptions): Promise<void> {
     const t = this.topology;
     t.reconnect(host);
+    if (options.fault === HostFault.REBUILD) {
+      await t.restoreFromPeer(host, version);
+      return;
+    }
     await t.startDatabase(host); // a no-op when it kept running
     if (options.fault !== HostFault.DB_CRASH) {
       await t.startApi(host, version);

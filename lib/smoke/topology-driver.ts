@@ -14,6 +14,11 @@ export enum HostFault {
   HOST_LOSS = 'host-loss',
   /** Only the host's database crashes; its API keeps running and answers 503 for what needs the database. */
   DB_CRASH = 'db-crash',
+  /**
+   * The host's disk is lost: its API and database die with their data. It comes back empty, copies everything from
+   * its peer, and its API starts only once both directions replicate (local target only, for now).
+   */
+  REBUILD = 'rebuild',
 }
 
 export const HOST_FAULTS: readonly HostFault[] = Object.values(HostFault);
