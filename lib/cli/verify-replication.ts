@@ -3,7 +3,7 @@ import { CONVERGENCE_SESSION_OPTIONS } from '../postgres/convergence-sql';
 import { NUDGE_DOWN_SUBSCRIPTIONS_SQL, SUBSCRIPTION_STATUS_SQL } from '../postgres/subscription-nudge';
 import { REPLICATION_HEALTH_SQL, replicationHealthOf } from '../postgres/replication-health-sql';
 import { describeReplicationHealth } from '../smoke/report-text';
-import { ReplicaNode, rowAsText, waitForConvergence } from '../runtime/convergence';
+import { RepairReport, repairNodes, ReplicaNode, rowAsText, waitForConvergence } from '../runtime/convergence';
 import { SubscriptionNode } from '../runtime/replication-wait';
 import { numberFlag, parseWithPositionals, progressPrinter, runCli, UsageError } from './cli-options';
 
@@ -12,11 +12,16 @@ const USAGE = `usage: npm run verify-replication -- <dsn1> <dsn2> [options]
 Compares two pglogical nodes table by table (every table in a replication set, and every table of the app
 schema even if it is missing from the set): row counts and an md5 of
 every row, in primary-key order. Waits until they are identical or the timeout passes, then names the
-differing keys. Reads only, unless --nudge is given.
+differing keys. Reads only, unless --nudge or --repair is given.
 
   <dsn1> <dsn2>       libpq connection strings, e.g. postgres://user@10.0.0.5:5432/api
   --timeout MS        how long to wait for the nodes to converge (default 30000; 0 compares once)
   --nudge             re-enable a subscription left 'down' for 10 s (needs a superuser), as the watchdog does
+  --repair            when the nodes still differ: write each differing row's winning version on the node
+                      that lacks it (the later commit wins; an exact tie goes to the node whose name sorts
+                      first; a row on one node only is copied), then compare again. A delete that never
+                      replicated comes back, and a table missing on one node or without a primary key is
+                      only reported (README, "Anti-entropy")
   --json              print the report as one JSON object on the last line
 
 After the comparison it prints each node's failover_api.replication_health() (nodes this library bootstrapped):
@@ -26,7 +31,7 @@ Exit code: 0 when the nodes are identical, 1 when they differ (or cannot be read
 
 runCli(USAGE, async () => {
   const { values, positionals: dsns } = parseWithPositionals(process.argv.slice(2), {
-    timeout: { type: 'string' }, nudge: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    timeout: { type: 'string' }, nudge: { type: 'boolean' }, repair: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
     console.log(USAGE);
@@ -52,9 +57,21 @@ runCli(USAGE, async () => {
         await c.query(NUDGE_DOWN_SUBSCRIPTIONS_SQL);
       },
     }));
-    const report = await waitForConvergence(replicas[0], replicas[1], {
-      timeoutMs, subscriptions: values.nudge ? subscriptions : undefined, onNudge: progress,
-    });
+    const compare = () => waitForConvergence(replicas[0], replicas[1], { timeoutMs, subscriptions: values.nudge ? subscriptions : undefined, onNudge: progress });
+    let report = await compare();
+    let repair: RepairReport | undefined;
+    if (values.repair && !report.identical) {
+      // Under the nodes' names, so the tie-break is the same whichever order the DSNs come in.
+      const named = await Promise.all(replicas.map(async (r) => ({ ...r, name: (await r.query(REPLICATION_HEALTH_SQL).catch(() => [{ node: r.name }]))[0]?.node ?? r.name })));
+      repair = await repairNodes(named[0], named[1]);
+      for (const t of repair.tables) {
+        console.log(`repaired ${t.table}: ${t.written.map((n, i) => `${n} rows written on ${named[i].name}`).join(', ')}${t.ties > 0 ? ` (${t.ties} ties, by node name)` : ''}`);
+      }
+      for (const t of repair.unrepairable) {
+        console.log(`cannot repair ${t} row by row (missing on one node, or no primary key)`);
+      }
+      report = await compare();
+    }
     for (const t of report.tables) {
       console.log(`${t.table}: ${t.rows.join(' / ')} rows, ${t.identical ? 'identical' : `${t.differingRows} rows differ: ${t.differingKeys.join(', ')}${t.differingRows > t.differingKeys.length ? ', ...' : ''}`}`);
     }
@@ -63,7 +80,7 @@ runCli(USAGE, async () => {
     const health = await Promise.all(clients.map((c) => c.query(REPLICATION_HEALTH_SQL).then((r) => replicationHealthOf(r.rows[0]), () => undefined)));
     health.forEach((h, i) => h && console.log(`${name(i)} (${h.node}): ${describeReplicationHealth(h)}`));
     if (values.json) {
-      console.log(JSON.stringify({ ...report, replicationHealth: health.filter((h) => h !== undefined) }));
+      console.log(JSON.stringify({ ...report, repair, replicationHealth: health.filter((h) => h !== undefined) }));
     }
     return report.identical ? 0 : 1;
   } finally {

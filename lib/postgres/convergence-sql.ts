@@ -54,3 +54,27 @@ export function rowDigestsSql(table: string, keyColumns: readonly string[]): str
 
 /** Lines pglogical logs for each conflict it resolves (`pglogical.conflict_log_level`, LOG by default). */
 export const CONFLICT_LOG_LINE = /CONFLICT: remote (INSERT|UPDATE|DELETE) on relation (\S+) .*Resolution: (\w+)\./;
+
+/**
+ * One row per table row, for a repair: `key`, `digest`, `committed` (the commit timestamp of the row's last
+ * write, in microseconds since the epoch, from track_commit_timestamp) and `row` (the row as JSON).
+ */
+export function rowVersionsSql(table: string, keyColumns: readonly string[]): string {
+  const key = keyColumns.length === 1 ? `t.${quoteIdent(keyColumns[0])}::text` : `row(${keyExpression(keyColumns)})::text`;
+  return `SELECT (${key}) AS key, md5(t::text) AS digest, coalesce((extract(epoch FROM pg_xact_commit_timestamp(t.xmin)) * 1000000)::bigint, 0)::text AS committed, row_to_json(t)::text AS row FROM ${table} t;`;
+}
+
+/** The columns a repair writes of the table in `$1` (`schema.table`), in order, one per row (`column`): not dropped, not generated. */
+export const WRITABLE_COLUMNS_SQL = [
+  'SELECT attname AS "column" FROM pg_attribute',
+  " WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = ''",
+  ' ORDER BY attnum;',
+].join('\n');
+
+/** Writes one row, given as JSON in `$1`, whether or not a row with its key exists: a repair's write. */
+export function upsertRowSql(table: string, keyColumns: readonly string[], columns: readonly string[]): string {
+  const cols = columns.map(quoteIdent).join(', ');
+  const updates = columns.filter((c) => !keyColumns.includes(c)).map((c) => `${quoteIdent(c)} = EXCLUDED.${quoteIdent(c)}`);
+  return `INSERT INTO ${table} (${cols}) SELECT ${cols} FROM json_populate_record(NULL::${table}, $1::json)`
+    + ` ON CONFLICT (${keyColumns.map(quoteIdent).join(', ')}) DO ${updates.length > 0 ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'};`;
+}

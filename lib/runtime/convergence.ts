@@ -1,5 +1,5 @@
 import {
-  COMPARED_TABLES_SQL, PRIMARY_KEY_SQL, rowDigestsSql, tableDigestSql,
+  COMPARED_TABLES_SQL, PRIMARY_KEY_SQL, rowDigestsSql, rowVersionsSql, tableDigestSql, upsertRowSql, WRITABLE_COLUMNS_SQL,
 } from '../postgres/convergence-sql';
 import { SubscriptionNode, SubscriptionWatchdog } from './replication-wait';
 
@@ -119,4 +119,88 @@ export async function waitForConvergence(a: ReplicaNode, b: ReplicaNode, options
     }
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 200));
   }
+}
+
+/** One node's version of a row, as a repair sees it. */
+export interface RowVersion {
+  /** The node that holds it. */
+  readonly node: string;
+  /** Commit timestamp of the row's last write, microseconds since the epoch. */
+  readonly committed: number;
+}
+
+/**
+ * The repair's rule, the same on both nodes, so a repair never depends on where it runs: the version with the
+ * later commit wins, and an exact tie goes to the node whose name sorts first. A row on one node only is copied to
+ * the other (a delete that never replicated comes back: the repair cannot tell it from an insert that never did).
+ */
+export function repairSource(a: RowVersion | undefined, b: RowVersion | undefined): RowVersion {
+  if (a === undefined || b === undefined) {
+    const present = a ?? b;
+    if (present === undefined) {
+      throw new Error('a repair needs the row on at least one node');
+    }
+    return present;
+  }
+  if (a.committed !== b.committed) {
+    return a.committed > b.committed ? a : b;
+  }
+  return a.node < b.node ? a : b;
+}
+
+/** What `repairNodes` did to one table. */
+export interface TableRepair {
+  readonly table: string;
+  /** Rows written on each node, in node order. */
+  readonly written: number[];
+  /** Differing rows whose two versions had the same commit timestamp (decided by node name). */
+  readonly ties: number;
+}
+
+/** What `repairNodes` did, and what it could not repair. */
+export interface RepairReport {
+  readonly tables: TableRepair[];
+  /** Tables it cannot repair row by row: missing on one node, or without a primary key. */
+  readonly unrepairable: string[];
+}
+
+/**
+ * Anti-entropy: for every table that differs, each differing row is written on the node that lacks the winning
+ * version (`repairSource`). The write replicates to the other node too, where it changes nothing. Run
+ * `compareNodes` or `waitForConvergence` after it to see the result.
+ */
+export async function repairNodes(a: ReplicaNode, b: ReplicaNode): Promise<RepairReport> {
+  const comparison = await compareNodes(a, b);
+  const tables: TableRepair[] = [];
+  const unrepairable: string[] = [];
+  const nodes = [a, b];
+  for (const t of comparison.tables.filter((c) => !c.identical)) {
+    const onBoth = await Promise.all(nodes.map(async (n) => (await n.query(COMPARED_TABLES_SQL)).some((r) => r.table === t.table)));
+    const key = onBoth.every(Boolean) ? (await a.query(PRIMARY_KEY_SQL, [t.table])).map((r) => r.column) : [];
+    if (key.length === 0) {
+      unrepairable.push(t.table);
+      continue;
+    }
+    const columns = (await a.query(WRITABLE_COLUMNS_SQL, [t.table])).map((r) => r.column);
+    const upsert = upsertRowSql(t.table, key, columns);
+    const versions = await Promise.all(nodes.map(async (n) => new Map((await n.query(rowVersionsSql(t.table, key))).map((r) => [r.key, r]))));
+    const written = [0, 0];
+    let ties = 0;
+    for (const k of new Set([...versions[0].keys(), ...versions[1].keys()])) {
+      const [va, vb] = versions.map((v) => v.get(k));
+      if (va?.digest === vb?.digest) {
+        continue;
+      }
+      const as = (v: Record<string, string> | undefined, node: ReplicaNode) => (v === undefined ? undefined : { node: node.name, committed: Number(v.committed) });
+      const source = repairSource(as(va, a), as(vb, b));
+      if (va !== undefined && vb !== undefined && va.committed === vb.committed) {
+        ties++;
+      }
+      const from = source.node === a.name ? 0 : 1;
+      await nodes[1 - from].query(upsert, [versions[from].get(k)?.row as string]);
+      written[1 - from]++;
+    }
+    tables.push({ table: t.table, written, ties });
+  }
+  return { tables, unrepairable };
 }

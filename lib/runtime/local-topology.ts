@@ -24,7 +24,7 @@ import { logTail } from './log-tail';
 import { Blackhole, PacketFilter } from './packet-filter';
 import { pollUntil } from './poll';
 import { SubscriptionNode, waitUntilReplicating } from './replication-wait';
-import { ConvergenceReport, ReplicaNode, rowAsText, waitForConvergence } from './convergence';
+import { ConvergenceReport, RepairReport, repairNodes, ReplicaNode, rowAsText, waitForConvergence } from './convergence';
 import { PostgresCluster } from './postgres-cluster';
 import { findHaproxy, findPgBinDir, postgresRunAs } from './system-binaries';
 
@@ -522,6 +522,12 @@ export class LocalTopology {
   async replicationHealth(name: string): Promise<ReplicationHealth> {
     const [row] = await this.host(name).db.query<Record<string, unknown>>(REPLICATION_HEALTH_SQL);
     return replicationHealthOf(row);
+  }
+
+  /** Anti-entropy: writes each differing row's winning version where it is missing (`repairNodes`). */
+  repair(): Promise<RepairReport> {
+    const [a, b] = this.replicaNodes();
+    return repairNodes(a, b);
   }
 
   /** Conflicts pglogical has logged on a host's node so far (`CONFLICT: remote UPDATE ... Resolution: ...`). */
