@@ -1,5 +1,6 @@
 import { SELF_DRAIN_CHECK_HEADER } from '../../lib';
-import { ApiServer, HAPROXY_CHECK_HEADER } from '../../lib/node-runtime';
+import { READY_FUNCTION } from '../../lib/postgres/render-schema-migrations';
+import { ApiServer, HAPROXY_CHECK_HEADER, READINESS_QUERY } from '../../lib/node-runtime';
 
 // The self-drain ends once HAProxy has seen the 404. Only HAProxy's check may count: when the container's own
 // Docker healthcheck (or any other GET of the health path) came first, the API stopped listening while HAProxy
@@ -19,6 +20,10 @@ describe('the self-drain counts only HAProxy\'s check', () => {
 
   afterEach(async () => {
     await api.close();
+  });
+
+  test('the readiness the health path asks for is the function the bootstrap defines', () => {
+    expect(READINESS_QUERY).toBe(`SELECT ${READY_FUNCTION} AS ready`);
   });
 
   test('the header the renderer sends is the one the API looks for', () => {

@@ -46,7 +46,9 @@ describe('BdrNode', () => {
     const files = (synthJson(stack).resource.docker_container[Object.keys(resourcesOf(synthJson(stack), 'docker_container'))[0]].upload as { file: string; content: string }[]);
     expect(files.map((f) => f.file)).toEqual([
       '/etc/postgresql/bdr/postgresql.conf', '/etc/postgresql/bdr/pg_hba.conf',
-      '/etc/postgresql/bdr/bootstrap-local.sql', '/etc/postgresql/bdr/bootstrap-subscribe.sql', '/etc/postgresql/bdr/subscription-watchdog.sql',
+      '/etc/postgresql/bdr/bootstrap-local.sql', '/etc/postgresql/bdr/bootstrap-subscribe.sql', '/etc/postgresql/bdr/bootstrap-rejoin.sql',
+      '/etc/postgresql/bdr/subscription-synced.sql', '/etc/postgresql/bdr/peer-resubscribe.sql', '/etc/postgresql/bdr/bootstrap-joined.sql',
+      '/etc/postgresql/bdr/peer.conninfo', '/etc/postgresql/bdr/subscription-watchdog.sql',
     ]);
     expect(files[0].content).toContain("hba_file = '/etc/postgresql/bdr/pg_hba.conf'");
     expect(files[3].content).toContain("provider_dsn := 'host=db2 port=5432 dbname=api user=replicator'");

@@ -154,6 +154,33 @@ describe('the Docker stage: shipped images and synthesized containers on a real 
     expect((await stage.apply(doc)).map((c) => c.name)).toEqual([failedMigrator]);
   });
 
+  test('a node whose volume is lost rejoins: it copies its peer\'s data before it is ready, and both directions replicate; nothing fails', async () => {
+    await psql('server1', "INSERT INTO app.items (body, written_by) SELECT 'before the loss ' || i, 'server1' FROM generate_series(1, 2000) i;");
+    const total = async (host: string) => Number((await psql(host, 'SELECT count(*) FROM app.items;')).trim());
+    await pollUntil(async () => ((await total('server2')) === (await total('server1')) ? true : undefined),
+      { description: 'server2 to hold server1\'s rows', timeoutMs: 30_000, intervalMs: 200 });
+    const db = stage.containerAddress(stageContainers.database('server2'));
+    const migrator = stage.containerAddress(stageContainers.migrator('server2'));
+    const volume = `docker_volume.${Object.keys(stage.resources('docker_volume')).find((n) => (stage.resolved(`docker_volume.${n}`) as { name: string }).name === `${stageContainers.database('server2')}-data`)}`;
+    let replaced: string[] = [];
+    const records = await underProbe(async () => {
+      await stage.loseVolume(volume, [migrator, db]);
+      replaced = (await stage.apply(doc)).map((c) => c.name);
+      await pollUntil(async () => ((await stage.logs(stageContainers.database('server2'))).includes('bdr: bootstrapped, and joined the peer') ? true : undefined),
+        { description: 'the new server2 node to join its peer', timeoutMs: 120_000, intervalMs: 500 });
+      await waitForStatus('server2', 'UP', 30_000);
+    });
+    expect(replaced.sort()).toEqual([stageContainers.database('server2'), stageContainers.migrator('server2')]);
+    const log = await stage.logs(stageContainers.database('server2'));
+    expect(log).toContain("bdr: a new node next to a peer with data: copying the peer's data");
+    expect(await total('server2')).toBe(await total('server1'));
+    const id = randomUUID();
+    await psql('server2', `INSERT INTO app.items (id, body, written_by) VALUES ('${id}', 'after the rejoin', 'server2');`);
+    await pollUntil(async () => ((await rowsWith('server1', [id])) === 1 ? true : undefined),
+      { description: 'a write on the rejoined node to reach server1', timeoutMs: 30_000, intervalMs: 200 });
+    expect(trouble(records).failed).toEqual([]);
+  });
+
   test('a node bootstraps only after its first init, and its healthcheck logs nothing', async () => {
     for (const host of ['server1', 'server2']) {
       const log = await stage.logs(stageContainers.database(host));

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { BdrNodeConfig, BootstrapSql, PgAuthMethod, PgHba, PostgresSettings } from '../../lib';
 import { findPgBinDir, pollUntil } from '../../lib/node-runtime';
@@ -66,6 +66,7 @@ describe('bdr-entrypoint.sh (the Postgres image\'s entrypoint) on a node that al
     await cluster.start();
     // The first start: what the image's init script (10-bdr-local.sh) runs on an empty volume.
     await cluster.psql(sql.local, { [BootstrapSql.API_PASSWORD_VAR]: 'first-password', [BootstrapSql.REPLICATION_PASSWORD_VAR]: 'replication-1' });
+    await cluster.psql(sql.joined); // it joined its peer long ago
 
     // What Terraform uploads; the subscribe script stands in for one whose peer exists, and leaves a mark.
     configDir = join(dir, 'bdr');
@@ -100,7 +101,7 @@ describe('bdr-entrypoint.sh (the Postgres image\'s entrypoint) on a node that al
     entrypoint = ManagedProcess.start({
       name: 'bdr-entrypoint', command: 'bash', args: [ENTRYPOINT, 'postgres'], logFile: join(dir, 'entrypoint.log'),
       env: {
-        PATH: `${join(dir, 'bin')}:${findPgBinDir()}:${process.env.PATH}`,
+        PATH: `${join(dir, 'bin')}:${dirname(ENTRYPOINT)}:${findPgBinDir()}:${process.env.PATH}`,
         API_PASSWORD: 'rotated-password', REPLICATION_PASSWORD: 'replication-2',
         BDR_CONFIG_DIR: configDir, BDR_SOCKET_DIR: cluster.socketDir, PGPORT: String(port), PGPASSFILE: join(dir, 'pgpass'),
       },

@@ -1,3 +1,4 @@
+import { SELF_DRAIN_CHECK_HEADER } from '../../lib';
 import { LocalTopology, pollUntil, ReplicationHealth } from '../../lib/node-runtime';
 
 // failover_api.replication_health() on real PostgreSQL 15 + pglogical: what it says of a healthy pair, and of a
@@ -29,6 +30,21 @@ describe('replication health and bounded WAL (real postgres and pglogical)', () 
       expect(health).toMatchObject({ node, subscriptionStatus: 'replicating', peerSlotActive: true, peerSlotWalStatus: 'reserved' });
       expect(health.retainedWalBytes).toBeLessThan(LIMIT_MB * 1024 * 1024);
     }
+  });
+
+  test('readiness: a node not joined gets no traffic; HAProxy\'s check says 503, Docker\'s own says 200', async () => {
+    const healthUrl = `${topology.apiUrl('server2')}/check.txt`;
+    const haproxyCheck = { [SELF_DRAIN_CHECK_HEADER.name]: SELF_DRAIN_CHECK_HEADER.value };
+    expect((await fetch(healthUrl, { headers: haproxyCheck })).status).toBe(200);
+    await topology.database('server2').query('UPDATE failover_api.local_node SET joined = false');
+    try {
+      expect((await fetch(healthUrl, { headers: haproxyCheck })).status).toBe(503);
+      expect((await fetch(healthUrl)).status).toBe(200);
+      await topology.waitForServerStatus('server2', 'DOWN', 15_000);
+    } finally {
+      await topology.database('server2').query('UPDATE failover_api.local_node SET joined = true');
+    }
+    await topology.waitForServerStatus('server2', 'UP', 15_000);
   });
 
   test('a peer away while its node writes past max_slot_wal_keep_size: the slot is lost, and health says so', async () => {

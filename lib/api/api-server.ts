@@ -58,6 +58,13 @@ export interface DrainReport {
  */
 export const HAPROXY_CHECK_HEADER = { name: 'x-failover-check', value: 'haproxy' };
 
+/**
+ * The health path's readiness query: false while this host's database node is still joining its peer (a rebuilt
+ * node copying its peer's data), so HAProxy sends it nothing until it holds what its peer holds. The function is
+ * READY_FUNCTION in lib/postgres/render-schema-migrations.ts; a test keeps the two equal.
+ */
+export const READINESS_QUERY = 'SELECT failover_api.ready() AS ready';
+
 /** The reference API's always-failing endpoint, served only with `testFailEndpoint`. */
 export const TEST_FAIL_PATH = '/api/v1/test/fail';
 
@@ -197,7 +204,17 @@ export class ApiServer {
         }
         return { status: 404, body: 'draining' };
       }
-      await this.pool.query('SELECT 1');
+      // HAProxy's check asks for readiness: no traffic until this host's node has joined its peer. Any other GET
+      // (Docker's healthcheck, which a deploy's wait needs, also on a first deploy before the peer exists) asks
+      // only whether the API and its database answer.
+      if (req.headers[HAPROXY_CHECK_HEADER.name] === HAPROXY_CHECK_HEADER.value) {
+        const { rows } = await this.pool.query<{ ready: boolean }>(READINESS_QUERY);
+        if (rows[0]?.ready !== true) {
+          throw new HttpError(503, 'not ready: this host\'s database node is still joining its peer');
+        }
+      } else {
+        await this.pool.query('SELECT 1');
+      }
       return { status: 200, body: 'OK' };
     }
     if (this.draining) {

@@ -4,7 +4,7 @@ import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
 import { DEFAULT_LOG_DRIVER, DEFAULT_LOG_OPTIONS } from './container-logging';
 import { oneShotContainer } from './one-shot-container';
-import { BDR_CONFIG_DIR, BDR_MIGRATE_SQL_PATH, BDR_SUPERUSER, BDR_WATCHDOG_SQL_PATH } from '../postgres/bdr-container-layout';
+import { BDR_BOOTSTRAP_FILES, BDR_CONFIG_DIR, BDR_MIGRATE_SQL_PATH, BDR_SUPERUSER, BDR_WATCHDOG_SQL_PATH } from '../postgres/bdr-container-layout';
 import { BdrNodeConfig } from '../postgres/bdr-node-config';
 import { BootstrapSql } from '../postgres/render-bootstrap-sql';
 import { APPLY_MIGRATION_FUNCTION } from '../postgres/render-schema-migrations';
@@ -89,6 +89,7 @@ export class BdrNode extends Construct {
         `API_PASSWORD=${props.apiPassword}`,
         `REPLICATION_USER=${config.replicationUser ?? 'replicator'}`,
         `BDR_CONFIG_DIR=${BDR_CONFIG_DIR}`,
+        `BDR_DATABASE=${config.database ?? 'api'}`,
         `BDR_OUTPUT_PLUGIN_LIBRARIES=${OUTPUT_PLUGIN_LIBRARIES}`,
         // psql, pg_isready and the image's first-init server all find the server on this port.
         `PGPORT=${this.port}`,
@@ -97,8 +98,7 @@ export class BdrNode extends Construct {
       upload: [
         { file: `${BDR_CONFIG_DIR}/postgresql.conf`, content: PostgresSettings.render(config, [{ name: 'hba_file', value: `${BDR_CONFIG_DIR}/pg_hba.conf` }]) },
         { file: `${BDR_CONFIG_DIR}/pg_hba.conf`, content: PgHba.render(config) },
-        { file: `${BDR_CONFIG_DIR}/bootstrap-local.sql`, content: sql.local },
-        { file: `${BDR_CONFIG_DIR}/bootstrap-subscribe.sql`, content: sql.subscribe },
+        ...Object.entries(BDR_BOOTSTRAP_FILES).map(([key, file]) => ({ file: `${BDR_CONFIG_DIR}/${file}`, content: sql[key as keyof typeof BDR_BOOTSTRAP_FILES] })),
         { file: BDR_WATCHDOG_SQL_PATH, content: sql.watchdog },
       ],
       networksAdvanced: [{ name: props.networkName }],

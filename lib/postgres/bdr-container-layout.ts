@@ -5,3 +5,13 @@ export const BDR_SUPERUSER = 'postgres';
 export const BDR_WATCHDOG_SQL_PATH = `${BDR_CONFIG_DIR}/subscription-watchdog.sql`;
 /** The migrate script inside a BdrNode's migrator container. */
 export const BDR_MIGRATE_SQL_PATH = `${BDR_CONFIG_DIR}/migrate.sql`;
+/** The rendered files a BdrNode container gets, by name in BDR_CONFIG_DIR; its bootstrap script reads them. */
+export const BDR_BOOTSTRAP_FILES = {
+  local: 'bootstrap-local.sql',
+  subscribe: 'bootstrap-subscribe.sql',
+  rejoin: 'bootstrap-rejoin.sql',
+  synced: 'subscription-synced.sql',
+  peerResubscribe: 'peer-resubscribe.sql',
+  joined: 'bootstrap-joined.sql',
+  peerConnection: 'peer.conninfo',
+} as const;

@@ -1,8 +1,8 @@
 import { BDR_SUPERUSER } from './bdr-container-layout';
 import { BdrNodeConfig } from './bdr-node-config';
 import { ResolvedBdrNode, resolveBdrNodeConfig } from './resolve-bdr-node-config';
-import { replicationHealthFunctionSql } from './replication-health-sql';
-import { migrateScript, migrationFunctionsSql } from './render-schema-migrations';
+import { replicationHealthFunctionSql, SUBSCRIPTION_SYNCED_SQL } from './replication-health-sql';
+import { MARK_JOINED_SQL, migrateScript, migrationFunctionsSql } from './render-schema-migrations';
 import { NUDGE_DOWN_SUBSCRIPTIONS_SQL } from './subscription-nudge';
 
 /**
@@ -31,10 +31,20 @@ export interface BdrBootstrapSql {
    */
   readonly rejoin: string;
   /**
-   * On the peer of a rebuilt node, once that node's `rejoin` has synced: replaces the subscription to the lost
-   * node, whose slot died with it, by one to the rebuilt node, starting now.
+   * Run on the PEER of this node once this node's `rejoin` has synced: replaces the peer's subscription to the
+   * node that was lost, whose slot died with it, by one to this node, starting now. Rendered from this node's
+   * props, so a rebuilt node can run it on its peer.
    */
-  readonly resubscribe: string;
+  readonly peerResubscribe: string;
+  /** Prints `t` once this node's subscription is `replicating` and every table of it synced (a rejoin's copy is done). */
+  readonly synced: string;
+  /** libpq connection string of the peer's database, as the replication role: where `peerResubscribe` runs. */
+  readonly peerConnection: string;
+  /**
+   * Marks this node joined (`failover_api.ready()` turns true): run once it replicates from its peer, after
+   * `subscribe`, or after `rejoin` and the peer's `peerResubscribe`.
+   */
+  readonly joined: string;
   /** Re-enables a subscription pglogical left `down`; safe to run periodically (see subscription-nudge). */
   readonly watchdog: string;
 }
@@ -141,14 +151,27 @@ function render(props: BdrNodeConfig): BdrBootstrapSql {
   // that snapshot, then streams from the slot's start, so writes the peer takes meanwhile arrive after the copy.
   // A stale slot of the same name (the lost node's) is inactive, and pglogical drops and recreates it.
   const rejoin = [...header, ...createSubscription(true)];
-  // The lost node's slot died with it, so this node's subscription can never resume. drop_subscription also
-  // drops the lost node's record and replication origin; the new subscription starts at the rebuilt node's
-  // current WAL, which holds no write of its own yet (its API takes no traffic until this is done).
-  const resubscribe = [...header, `SELECT pglogical.drop_subscription(${literal(sub)}, ifexists := true);`, ...createSubscription(false)];
+  // On the peer: its subscription to the lost node can never resume, since the slot died with the node.
+  // drop_subscription also drops the lost node's record and replication origin; the new subscription starts at
+  // this node's current WAL, which holds no write of its own yet (its API is not ready until this is done).
+  const peerSub = BootstrapSql.subscriptionName(node.local.name);
+  const peerResubscribe = [
+    ...header,
+    `SELECT pglogical.drop_subscription(${literal(peerSub)}, ifexists := true);`,
+    `SELECT pglogical.create_subscription(`,
+    `    subscription_name := ${literal(peerSub)},`,
+    `    provider_dsn := ${literal(dsn(node, node.local.host, node.local.port))},`,
+    "    replication_sets := ARRAY['default'],",
+    '    synchronize_structure := false,',
+    '    synchronize_data := false,',
+    "    forward_origins := '{}');",
+  ];
   const watchdog = [...header, NUDGE_DOWN_SUBSCRIPTIONS_SQL];
   const text = (lines: string[]) => lines.join('\n') + '\n';
   return {
-    local: text(local), subscribe: text(subscribe), migrate: migrateScript(node), rejoin: text(rejoin), resubscribe: text(resubscribe), watchdog: text(watchdog),
+    local: text(local), subscribe: text(subscribe), migrate: migrateScript(node), rejoin: text(rejoin), peerResubscribe: text(peerResubscribe),
+    joined: text([...header, MARK_JOINED_SQL]), synced: text([...header, SUBSCRIPTION_SYNCED_SQL]),
+    peerConnection: dsn(node, node.peer.host, node.peer.port), watchdog: text(watchdog),
   };
 }
 

@@ -14,6 +14,10 @@ import { ResolvedMigration } from './resolve-database-schema';
 export const BOOKKEEPING_SCHEMA = 'failover_api';
 /** One row per applied migration, on each node. */
 export const MIGRATIONS_TABLE = `${BOOKKEEPING_SCHEMA}.schema_migrations`;
+/** True once this node has joined its peer: what an API's health check asks before it answers 200. */
+export const READY_FUNCTION = `${BOOKKEEPING_SCHEMA}.ready()`;
+/** Marks this node joined, once it replicates from its peer. */
+export const MARK_JOINED_SQL = `UPDATE ${BOOKKEEPING_SCHEMA}.local_node SET joined = true WHERE NOT joined;`;
 /** What a node must have before its migrations can run: the local bootstrap creates it last. */
 export const APPLY_MIGRATION_FUNCTION = `${BOOKKEEPING_SCHEMA}.apply_migration(integer,text,text,text,text)`;
 
@@ -49,13 +53,25 @@ export function migrationFunctionsSql(node: ResolvedBdrNode): string[] {
     // The node whose migrator applied it: the other node ran the same call from the replication stream.
     '  origin text NOT NULL',
     ');',
+    // `joined`: false on a new node until it has joined its peer (subscribed, or rejoined with a full copy); its
+    // API answers not ready until then. A node from before the column existed had joined long ago.
     `CREATE TABLE IF NOT EXISTS ${BOOKKEEPING_SCHEMA}.local_node (`,
     '  only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),',
     '  node_name text NOT NULL,',
-    '  sequence_residue integer NOT NULL',
+    '  sequence_residue integer NOT NULL,',
+    '  joined boolean NOT NULL DEFAULT false',
     ');',
+    `ALTER TABLE ${BOOKKEEPING_SCHEMA}.local_node ADD COLUMN IF NOT EXISTS joined boolean NOT NULL DEFAULT true;`,
+    `ALTER TABLE ${BOOKKEEPING_SCHEMA}.local_node ALTER COLUMN joined SET DEFAULT false;`,
     `INSERT INTO ${BOOKKEEPING_SCHEMA}.local_node (node_name, sequence_residue) VALUES (${literal(node.local.name)}, ${node.sequenceResidue})`,
     '  ON CONFLICT (only_row) DO UPDATE SET node_name = EXCLUDED.node_name, sequence_residue = EXCLUDED.sequence_residue;',
+    // The readiness an API's health check asks for (README, "Your own API"): its own role may call it.
+    `CREATE OR REPLACE FUNCTION ${READY_FUNCTION} RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $fn$`,
+    `  SELECT coalesce((SELECT joined FROM ${BOOKKEEPING_SCHEMA}.local_node), false)`,
+    '$fn$;',
+    `REVOKE ALL ON FUNCTION ${READY_FUNCTION} FROM PUBLIC;`,
+    `GRANT USAGE ON SCHEMA ${BOOKKEEPING_SCHEMA} TO ${node.apiUser};`,
+    `GRANT EXECUTE ON FUNCTION ${READY_FUNCTION} TO ${node.apiUser};`,
     // Raises if the node recorded this version with another checksum; true when it is applied.
     `CREATE OR REPLACE FUNCTION ${BOOKKEEPING_SCHEMA}.migration_applied(p_version integer, p_name text, p_checksum text)`,
     '  RETURNS boolean LANGUAGE plpgsql SET search_path = pg_catalog AS $fn$',

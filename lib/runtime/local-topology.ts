@@ -299,6 +299,7 @@ export class LocalTopology {
       await Promise.all(created.hosts.map((h, i) => h.db.psql(sql[i].subscribe, vars)));
       progress('waiting for both subscriptions to be replicating');
       await waitForReplicating(created.hosts, REPLICATION_TIMEOUT_MS, progress);
+      await Promise.all(created.hosts.map((h) => h.db.psql(h.bootstrap.joined)));
       progress('applying the schema migrations');
       for (const [i, h] of created.hosts.entries()) {
         await h.db.psql(sql[i].migrate);
@@ -486,7 +487,7 @@ export class LocalTopology {
   /**
    * Brings a host that lost its data back from its peer, by the path the image takes on an empty volume: initdb,
    * the local bootstrap and the migrations, then `rejoin` (a full copy of the peer's data, then its stream), and
-   * once that copy is synced, the peer's `resubscribe`. The API starts, at `version`, only when both directions
+   * once that copy is synced, `peerResubscribe` on the peer; then the node is marked joined (ready). The API starts, at `version`, only when both directions
    * replicate, so no request reaches the host before it holds what its peer holds.
    */
   async restoreFromPeer(name: string, version: string, timeoutMs = REPLICATION_TIMEOUT_MS): Promise<RebuildReport> {
@@ -503,8 +504,9 @@ export class LocalTopology {
       { description: `${name}'s copy of ${peer.name}'s data to be synced`, timeoutMs, intervalMs: 100 });
     const syncedAfterMs = Date.now() - started;
     this.progress(`${name}: synced after ${syncedAfterMs} ms; ${peer.name} subscribes to the new node`);
-    await peer.db.psql(peer.bootstrap.resubscribe);
+    await peer.db.psql(host.bootstrap.peerResubscribe);
     await waitForReplicating(this.hosts, timeoutMs, this.progress);
+    await host.db.psql(host.bootstrap.joined);
     const replicatingAfterMs = Date.now() - started;
     await host.api.start(version);
     this.progress(`${name}: rebuilt, replicating both ways after ${replicatingAfterMs} ms; its API is up`);

@@ -67,8 +67,8 @@ export function runtimeApiInContainer(runner: CommandRunner, container: string):
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const UP_DEADLINE_MS = 180_000;
 
-/** The Docker image does not rejoin a node from an empty volume yet; the local runtime does (issue #19). */
-export const DOCKER_REBUILD_UNSUPPORTED = 'the rebuild fault runs on the local target only: the Docker image does not yet rejoin a node from an empty volume';
+/** The Docker driver cannot lose a volume yet; the Docker stage tests the image's rejoin (issue #19). */
+export const DOCKER_REBUILD_UNSUPPORTED = 'the rebuild fault runs on the local target only: the Docker smoke cannot lose a volume yet (the Docker stage tests the image\'s rejoin)';
 
 /**
  * Drives the smoke stack on a real Docker daemon: each step of the rolling update is a `cdktf deploy` that

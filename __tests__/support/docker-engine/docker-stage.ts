@@ -136,6 +136,20 @@ export class DockerStage {
     return this.createContainer(address, JSON.stringify(this.resolved(address)));
   }
 
+  /**
+   * A disk lost: the containers that use the volume (and those that depend on them) are removed, then the volume.
+   * The next `apply()` creates them all again, as Terraform does once it reads the volume gone.
+   */
+  async loseVolume(volumeAddress: ResourceAddress, containers: ResourceAddress[]): Promise<void> {
+    for (const address of containers) {
+      await this.destroyContainer(address);
+    }
+    const { name } = this.resolved(volumeAddress) as { name: string };
+    await this.engine.ok('DELETE', `/volumes/${encodeURIComponent(name)}?force=true`, undefined, { alsoOk: [404] });
+    this.names.volumes.delete(name);
+    this.options.onProgress?.(`volume ${name} lost`);
+  }
+
   /** A bystander container of the stage's own (removed by `destroy()`), e.g. to hold an address. */
   async bystander(name: string, image: string, network: string): Promise<void> {
     this.names.containers.add(name);

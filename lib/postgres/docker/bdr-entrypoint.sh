@@ -23,26 +23,8 @@ if postgres --describe-config 2>/dev/null | cut -f1 | grep -x output_plugin_libr
   args+=(-c "output_plugin_libraries=${BDR_OUTPUT_PLUGIN_LIBRARIES}")
 fi
 
-# On every container start, in a process detached from the postmaster (the container's init reaps it):
-# - the local bootstrap again, with the passwords in this container's environment. It is idempotent, so it
-#   repairs a first init that failed half-way and applies a changed password to a volume that already has roles
-#   (the image runs initdb.d scripts on an empty volume only);
-# - the subscription, retried until the peer's node exists.
-# Then a watchdog: pglogical 2.4 sometimes leaves an apply worker dead for minutes after its peer restarts;
-# re-enabling a subscription that is down wakes its manager (subscription-watchdog.sql touches nothing else).
-( setsid bash -c '
-    psql_bdr() { gosu postgres psql -X -q -h "$BDR_SOCKET_DIR" -d postgres "$@"; }
-    # Over TCP, as the healthcheck: the first-init server listens on the unix socket only, and the bootstrap
-    # must not run against it (an init script may still be creating what the bootstrap expects).
-    until pg_isready -q -h "${BDR_READY_HOST:-127.0.0.1}" -U postgres -d postgres \
-      && psql_bdr -v api_password="$API_PASSWORD" -v replication_password="$REPLICATION_PASSWORD" -f "$0/bootstrap-local.sql" \
-      && psql_bdr -f "$0/bootstrap-subscribe.sql"; do
-      sleep 2
-    done
-    echo "bdr: bootstrapped, and subscribed to the peer"
-    while sleep 15; do
-      psql_bdr -t -A -f "$0/subscription-watchdog.sql" 2>/dev/null | grep -qx "[1-9][0-9]*" \
-        && echo "bdr: re-enabled a subscription that was down"
-    done' "$BDR_CONFIG_DIR" & )
+# On every container start, detached from the postmaster (the container's init reaps it): the bootstrap, the
+# subscription or the copy from the peer, and the watchdog (bdr-bootstrap.sh says which and why).
+( setsid bdr-bootstrap.sh "$BDR_CONFIG_DIR" & )
 
 exec docker-entrypoint.sh "${args[@]}"

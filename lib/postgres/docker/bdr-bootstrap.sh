@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# A pglogical node's bootstrap, run by bdr-entrypoint.sh on every container start, detached from the postmaster.
+# $1 is the directory of the rendered files (BDR_BOOTSTRAP_FILES in bdr-container-layout.ts). Each step retries
+# until it succeeds, because the server, the migrator and the peer all come up in their own time.
+# 1. The local bootstrap, with the passwords in this container's environment (idempotent: it repairs a first
+#    init that failed half-way and applies a changed password to a volume that already has its roles).
+# 2. A node that joined its peer before (its volume survived) subscribes again, which changes nothing if the
+#    subscription is there.
+# 3. A new node (an empty volume) waits for the migrator to create the schema's tables. Then, if its peer has
+#    joined before (it has data: this node is a rebuild, or the second node of a first deploy), it copies the
+#    peer's data (rejoin), waits until that copy is synced, and replaces the peer's subscription to the node
+#    that was lost (peer-resubscribe). Otherwise (both new) it subscribes plainly. Either way it is marked
+#    joined once it replicates, and only then does failover_api.ready(), which the API's health check asks,
+#    turn true. The order is explained in the README ("A host that comes back with nothing").
+# 4. The watchdog, every 15 s.
+set -uo pipefail
+cfg=$1
+psql_bdr() { gosu postgres psql -X -q -h "$BDR_SOCKET_DIR" -d postgres "$@"; }
+# One value from this node, or from its peer (as the replication role, whose password is in PGPASSFILE).
+here() { psql_bdr -t -A -f "$cfg/$1" 2>/dev/null | tail -n 1; }
+peer_joined() {
+  [ "$(gosu postgres psql -X -q -t -A "$(cat "$cfg/peer.conninfo") connect_timeout=5" \
+    -c "SELECT joined FROM failover_api.local_node" 2>/dev/null)" = t ]
+}
+ask() { gosu postgres psql -X -q -t -A -h "$BDR_SOCKET_DIR" -d "${BDR_DATABASE:-api}" -c "$1" 2>/dev/null; }
+retry() { until "$@"; do sleep 2; done; }
+
+# Over TCP, as the healthcheck: the first-init server listens on the unix socket only, and the bootstrap
+# must not run against it (an init script may still be creating what the bootstrap expects).
+retry eval 'pg_isready -q -h "${BDR_READY_HOST:-127.0.0.1}" -U postgres -d postgres \
+  && psql_bdr -v api_password="$API_PASSWORD" -v replication_password="$REPLICATION_PASSWORD" -f "$cfg/bootstrap-local.sql"'
+
+if [ "$(ask 'SELECT joined FROM failover_api.local_node')" = t ]; then
+  retry psql_bdr -f "$cfg/bootstrap-subscribe.sql"
+  echo "bdr: bootstrapped, and subscribed to the peer"
+else
+  until [ "$(ask 'SELECT count(*) > 0 FROM failover_api.schema_migrations')" = t ]; do sleep 2; done
+  if peer_joined; then
+    echo "bdr: a new node next to a peer with data: copying the peer's data"
+    retry psql_bdr -f "$cfg/bootstrap-rejoin.sql"
+    until [ "$(here subscription-synced.sql)" = t ]; do sleep 1; done
+    echo "bdr: the copy is synced; the peer subscribes to this node"
+    retry gosu postgres psql -X -q "$(cat "$cfg/peer.conninfo")" -f "$cfg/peer-resubscribe.sql"
+  else
+    retry psql_bdr -f "$cfg/bootstrap-subscribe.sql"
+  fi
+  until [ "$(ask "SELECT coalesce(bool_and(status = 'replicating'), false) FROM pglogical.show_subscription_status()")" = t ]; do sleep 1; done
+  retry psql_bdr -f "$cfg/bootstrap-joined.sql"
+  echo "bdr: bootstrapped, and joined the peer"
+fi
+
+# pglogical 2.4 sometimes leaves an apply worker dead for minutes after its peer restarts; re-enabling a
+# subscription that is down wakes its manager (subscription-watchdog.sql touches nothing else).
+while sleep 15; do
+  psql_bdr -t -A -f "$cfg/subscription-watchdog.sql" 2>/dev/null | grep -qx "[1-9][0-9]*" \
+    && echo "bdr: re-enabled a subscription that was down"
+done
