@@ -53,6 +53,8 @@ describe('multi-master scenarios (real postgres, pglogical, iptables)', () => {
     const dsn = (host: string) => `postgresql://postgres@/api?host=${topology.database(host).socketDir}&port=${topology.database(host).options.port}`;
     const verify = (...extra: string[]) => spawnSync(process.execPath, [VERIFY, dsn('server1'), dsn('server2'), '--json', ...extra], { encoding: 'utf8', timeout: 60_000 });
 
+    // After the scenarios above a subscription may still be reconnecting; the health is read once it is not.
+    await topology.waitForReplication();
     const same = verify('--timeout', '20000');
     expect(same.status).toBe(0);
     const report = JSON.parse(same.stdout.trim().split('\n').pop()!);
