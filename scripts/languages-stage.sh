@@ -42,6 +42,8 @@ say "Go: generated in $((SECONDS - started)) s"
 
 started=$SECONDS
 say "Java: cdktf, the Docker provider and this package as Maven packages (jsii-pacmak, mvn, about 2 minutes)"
+# Built here, so never from Maven's local cache: a copy of an earlier build there would shadow this one.
+rm -rf ~/.m2/repository/io/github/cdktf-failover-api ~/.m2/repository/com/hashicorp/cdktf ~/.m2/repository/com/hashicorp/cdktf-provider-docker
 npx --no-install jsii-pacmak --targets java -o "$work/maven" node_modules/cdktf node_modules/@cdktf/provider-docker .
 export FAILOVER_LANGUAGES_JAVA_REPO="$work/maven/java"
 say "Java: built in $((SECONDS - started)) s"

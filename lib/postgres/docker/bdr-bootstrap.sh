@@ -9,9 +9,9 @@
 # 3. A new node (an empty volume) waits for the migrator to create the schema's tables. Then, if its peer has
 #    joined before (it has data: this node is a rebuild, or the second node of a first deploy), it copies the
 #    peer's data (rejoin), waits until that copy is synced, and replaces the peer's subscription to the node
-#    that was lost (peer-resubscribe). Otherwise (both new) it subscribes plainly. Either way it is marked
-#    joined once it replicates, and only then does failover_api.ready(), which the API's health check asks,
-#    turn true. The order is explained in the README ("A host that comes back with nothing").
+#    that was lost (peer-resubscribe), and waits until the peer reads from it. Otherwise (both new) it
+#    subscribes plainly. Either way it is marked joined once it replicates, and only then does
+#    failover_api.ready(), which HAProxy's health check of the API asks for, turn true. The order is explained in the README ("A host that comes back with nothing").
 # 4. The watchdog, every 15 s.
 set -uo pipefail
 cfg=$1
@@ -41,6 +41,16 @@ else
     until [ "$(here subscription-synced.sql)" = t ]; do sleep 1; done
     echo "bdr: the copy is synced; the peer subscribes to this node"
     retry gosu postgres psql -X -q "$(cat "$cfg/peer.conninfo")" -f "$cfg/peer-resubscribe.sql"
+    # Both directions before this node is ready: wait until the peer reads this node's slot, waking a peer
+    # subscription that pglogical left down (the watchdog, run on the peer).
+    waited=0
+    until [ "$(ask "SELECT coalesce(bool_or(active), false) FROM pg_replication_slots WHERE plugin = 'pglogical_output'")" = t ]; do
+      waited=$((waited + 1))
+      if [ $((waited % 10)) -eq 0 ]; then
+        gosu postgres psql -X -q -t -A "$(cat "$cfg/peer.conninfo")" -f "$cfg/subscription-watchdog.sql" >/dev/null 2>&1
+      fi
+      sleep 1
+    done
   else
     retry psql_bdr -f "$cfg/bootstrap-subscribe.sql"
   fi
