@@ -1,4 +1,5 @@
 import { BOOKKEEPING_SCHEMA } from './render-schema-migrations';
+import { quoteIdent } from './sql-text';
 
 /**
  * SQL the convergence checker runs on each node of a pair. Both nodes run the same statements in the same
@@ -31,10 +32,6 @@ export const PRIMARY_KEY_SQL = [
   ' WHERE i.indrelid = $1::regclass AND i.indisprimary',
   ' ORDER BY array_position(i.indkey::int2[], a.attnum);',
 ].join('\n');
-
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
 
 // Without a primary key (which migrations refuse, but a table made by hand may lack), the whole row is the key.
 function keyExpression(keyColumns: readonly string[]): string {

@@ -4,6 +4,7 @@ import { ResolvedBdrNode, resolveBdrNodeConfig } from './resolve-bdr-node-config
 import { replicationHealthFunctionSql, SUBSCRIPTION_SYNCED_SQL } from './replication-health-sql';
 import { MARK_JOINED_SQL, migrateScript, migrationFunctionsSql } from './render-schema-migrations';
 import { NUDGE_DOWN_SUBSCRIPTIONS_SQL } from './subscription-nudge';
+import { sqlLiteral as literal } from './sql-text';
 
 /**
  * The phases of bringing up a node. Run `local` on both nodes, then `subscribe` on both (a subscription fails
@@ -55,10 +56,6 @@ export const PSQL_REPLICATION_PASSWORD_VAR = 'replication_password';
 
 /** The replicated table the reference API reads and writes (its schema is `DatabaseSchemas.REFERENCE_API`). */
 export const ITEMS_TABLE = 'app.items';
-
-function literal(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
-}
 
 function dsn(node: ResolvedBdrNode, host: string, port: number): string {
   return `host=${host} port=${port} dbname=${node.database} user=${node.replicationUser}`;
@@ -135,22 +132,23 @@ function render(props: BdrNodeConfig): BdrBootstrapSql {
   ];
   const sub = BootstrapSql.subscriptionName(node.peer.name);
   // forward_origins '{}' stops a change from bouncing back to the node it came from.
-  const createSubscription = (synchronizeData: boolean) => [
+  const createSubscription = (name: string, providerDsn: string, synchronizeData: boolean) => [
     `SELECT pglogical.create_subscription(`,
-    `    subscription_name := ${literal(sub)},`,
-    `    provider_dsn := ${literal(dsn(node, node.peer.host, node.peer.port))},`,
+    `    subscription_name := ${literal(name)},`,
+    `    provider_dsn := ${literal(providerDsn)},`,
     "    replication_sets := ARRAY['default'],",
     '    synchronize_structure := false,',
     `    synchronize_data := ${synchronizeData},`,
     "    forward_origins := '{}')",
-    `  WHERE NOT EXISTS (SELECT FROM pglogical.subscription WHERE sub_name = ${literal(sub)});`,
+    `  WHERE NOT EXISTS (SELECT FROM pglogical.subscription WHERE sub_name = ${literal(name)});`,
   ];
+  const peerDsn = dsn(node, node.peer.host, node.peer.port);
   const header = ['\\set ON_ERROR_STOP on', `\\connect ${db}`];
-  const subscribe = [...header, ...createSubscription(false)];
+  const subscribe = [...header, ...createSubscription(sub, peerDsn, false)];
   // The copy: pglogical creates the slot on the peer with an exported snapshot, copies every table of the set in
   // that snapshot, then streams from the slot's start, so writes the peer takes meanwhile arrive after the copy.
   // A stale slot of the same name (the lost node's) is inactive, and pglogical drops and recreates it.
-  const rejoin = [...header, ...createSubscription(true)];
+  const rejoin = [...header, ...createSubscription(sub, peerDsn, true)];
   // On the peer: its subscription to the lost node can never resume, since the slot died with the node.
   // drop_subscription also drops the lost node's record and replication origin; the new subscription starts at
   // this node's current WAL, which holds no write of its own yet (its API is not ready until this is done).
@@ -158,20 +156,14 @@ function render(props: BdrNodeConfig): BdrBootstrapSql {
   const peerResubscribe = [
     ...header,
     `SELECT pglogical.drop_subscription(${literal(peerSub)}, ifexists := true);`,
-    `SELECT pglogical.create_subscription(`,
-    `    subscription_name := ${literal(peerSub)},`,
-    `    provider_dsn := ${literal(dsn(node, node.local.host, node.local.port))},`,
-    "    replication_sets := ARRAY['default'],",
-    '    synchronize_structure := false,',
-    '    synchronize_data := false,',
-    "    forward_origins := '{}');",
+    ...createSubscription(peerSub, dsn(node, node.local.host, node.local.port), false),
   ];
   const watchdog = [...header, NUDGE_DOWN_SUBSCRIPTIONS_SQL];
   const text = (lines: string[]) => lines.join('\n') + '\n';
   return {
     local: text(local), subscribe: text(subscribe), migrate: migrateScript(node), rejoin: text(rejoin), peerResubscribe: text(peerResubscribe),
     joined: text([...header, MARK_JOINED_SQL]), synced: text([...header, SUBSCRIPTION_SYNCED_SQL]),
-    peerConnection: dsn(node, node.peer.host, node.peer.port), watchdog: text(watchdog),
+    peerConnection: peerDsn, watchdog: text(watchdog),
   };
 }
 

@@ -1,5 +1,6 @@
 import { ResolvedBdrNode } from './resolve-bdr-node-config';
 import { ResolvedMigration } from './resolve-database-schema';
+import { sqlLiteral as literal } from './sql-text';
 
 /**
  * How migrations reach both masters. pglogical replicates rows, never DDL, so each migration goes through
@@ -23,10 +24,6 @@ export const APPLY_MIGRATION_FUNCTION = `${BOOKKEEPING_SCHEMA}.apply_migration(i
 
 // Advisory-lock class of apply_migration (two-key form: class, version): 'FAPI' in ASCII.
 const LOCK_CLASS = 0x46415049;
-
-function literal(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
-}
 
 /** A dollar-quote tag that does not occur in `text`, so any SQL can be quoted without escaping. */
 function dollarQuote(text: string, base: string): string {
