@@ -12,7 +12,7 @@ export { pollUntil, PollOptions } from './runtime/poll';
 export * from './runtime/replication-wait';
 export * from './runtime/convergence';
 export * from './postgres/convergence-sql';
-export * from './postgres/subscription-nudge';
+export * from './postgres/subscription-watchdog-sql';
 export * from './postgres/replication-health-sql';
 export * from './smoke/probe';
 export * from './smoke/summary';

@@ -92,11 +92,13 @@ describe('postgres node renderers', () => {
       .toContain('CREATE SCHEMA IF NOT EXISTS shop AUTHORIZATION api_owner;');
   });
 
-  test('the watchdog re-enables only subscriptions that are down, in the app database', () => {
-    const { watchdog } = BootstrapSql.render(server1);
+  test('the watchdog restarts only subscriptions that are down (disable, then enable), in the app database', () => {
+    const { watchdog, local } = BootstrapSql.render(server1);
     expect(watchdog).toContain('\\connect api');
-    expect(watchdog).toContain("pglogical.alter_subscription_enable(s.subscription_name, true)");
     expect(watchdog).toContain("WHERE s.status = 'down'");
+    expect(watchdog.indexOf('alter_subscription_disable')).toBeGreaterThan(0);
+    expect(watchdog.indexOf('alter_subscription_enable')).toBeGreaterThan(watchdog.indexOf('alter_subscription_disable'));
+    expect(local).toContain('CREATE TABLE IF NOT EXISTS failover_api.subscription_kick');
   });
 
   test('pgpass escapes : and \\', () => {

@@ -17,7 +17,9 @@ stderr). replace and host-loss need root (iptables). Takes about 23 minutes.
 
   --replication       instead, the multi-master scenarios, each on a fresh topology: a 10 s partition with
                       100 writes/s on each node; server2's database down for 60 s while server1 takes 10,000
-                      writes; 1,000 conflicting updates of 100 rows during a 10 s partition (about 3 minutes)
+                      writes; 1,000 conflicting updates of 100 rows during a 10 s partition; each node's
+                      database crashing twice, in turn, for 5 s while both APIs take 100 writes/s (about
+                      4 minutes)
   --hostile           instead, the hostile-traffic battery beside the normal probe (20 req/s, 4 clients,
                       writes) on one topology with the default limits: 100 requests/s of 500s for 10 s,
                       2,000 slowloris connections, a flood of 2,000 idle connections, oversized headers and
@@ -59,7 +61,7 @@ runCli(USAGE, async () => {
     return 0;
   }
   if (values.replication) {
-    const scenarios = [ReplicationScenario.PARTITION, ReplicationScenario.CATCH_UP, ReplicationScenario.CONFLICTS];
+    const scenarios = [ReplicationScenario.PARTITION, ReplicationScenario.CATCH_UP, ReplicationScenario.CONFLICTS, ReplicationScenario.RECONNECT];
     for (const [i, scenario] of scenarios.entries()) {
       const progress = progressPrinter(`run ${i + 1}/${scenarios.length} ${scenario}: `);
       const topology = await LocalTopology.start({ onProgress: progress });

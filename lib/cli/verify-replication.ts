@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { CONVERGENCE_SESSION_OPTIONS } from '../postgres/convergence-sql';
-import { NUDGE_DOWN_SUBSCRIPTIONS_SQL, SUBSCRIPTION_STATUS_SQL } from '../postgres/subscription-nudge';
+import { SUBSCRIPTION_KICK_STATEMENTS, SUBSCRIPTION_STATUS_SQL } from '../postgres/subscription-watchdog-sql';
 import { REPLICATION_HEALTH_SQL, replicationHealthOf } from '../postgres/replication-health-sql';
 import { describeReplicationHealth } from '../smoke/report-text';
 import { RepairReport, repairNodes, ReplicaNode, rowAsText, waitForConvergence } from '../runtime/convergence';
@@ -16,7 +16,8 @@ differing keys. Reads only, unless --nudge or --repair is given.
 
   <dsn1> <dsn2>       libpq connection strings, e.g. postgres://user@10.0.0.5:5432/api
   --timeout MS        how long to wait for the nodes to converge (default 30000; 0 compares once)
-  --nudge             re-enable a subscription left 'down' for 10 s (needs a superuser), as the watchdog does
+  --nudge             restart a subscription that is 'down' while the other node answers (needs a superuser),
+                      as the watchdog does
   --repair            when the nodes still differ: write each differing row's winning version on the node
                       that lacks it (the later commit wins; an exact tie goes to the node whose name sorts
                       first; a row on one node only is copied), then compare again. A delete that never
@@ -53,8 +54,12 @@ runCli(USAGE, async () => {
     const subscriptions: SubscriptionNode[] = clients.map((c, i) => ({
       name: name(i),
       statuses: async () => (await c.query<{ status: string }>(SUBSCRIPTION_STATUS_SQL)).rows.map((r) => r.status),
-      nudge: async () => {
-        await c.query(NUDGE_DOWN_SUBSCRIPTIONS_SQL);
+      kick: async () => {
+        let kicked = 0;
+        for (const statement of SUBSCRIPTION_KICK_STATEMENTS) { // each its own transaction
+          kicked = Number((await c.query<{ kicked?: string }>(statement)).rows[0]?.kicked ?? 0);
+        }
+        return kicked;
       },
     }));
     const compare = () => waitForConvergence(replicas[0], replicas[1], { timeoutMs, subscriptions: values.nudge ? subscriptions : undefined, onNudge: progress });

@@ -3,7 +3,7 @@ import { BdrNodeConfig } from './bdr-node-config';
 import { ResolvedBdrNode, resolveBdrNodeConfig } from './resolve-bdr-node-config';
 import { replicationHealthFunctionSql, SUBSCRIPTION_SYNCED_SQL } from './replication-health-sql';
 import { MARK_JOINED_SQL, migrateScript, migrationFunctionsSql } from './render-schema-migrations';
-import { NUDGE_DOWN_SUBSCRIPTIONS_SQL } from './subscription-nudge';
+import { SUBSCRIPTION_KICK_STATEMENTS, SUBSCRIPTION_KICK_TABLE_SQL } from './subscription-watchdog-sql';
 import { sqlLiteral as literal } from './sql-text';
 
 /**
@@ -46,7 +46,7 @@ export interface BdrBootstrapSql {
    * `subscribe`, or after `rejoin` and the peer's `peerResubscribe`.
    */
   readonly joined: string;
-  /** Re-enables a subscription pglogical left `down`; safe to run periodically (see subscription-nudge). */
+  /** Restarts a subscription pglogical left `down`; run it every second while the peer accepts connections (see subscription-watchdog-sql). */
   readonly watchdog: string;
 }
 
@@ -129,6 +129,7 @@ function render(props: BdrNodeConfig): BdrBootstrapSql {
     // function, which reads the bookkeeping, comes after it.
     ...migrationFunctionsSql(node),
     ...replicationHealthFunctionSql(),
+    SUBSCRIPTION_KICK_TABLE_SQL,
   ];
   const sub = BootstrapSql.subscriptionName(node.peer.name);
   // forward_origins '{}' stops a change from bouncing back to the node it came from.
@@ -158,7 +159,7 @@ function render(props: BdrNodeConfig): BdrBootstrapSql {
     `SELECT pglogical.drop_subscription(${literal(peerSub)}, ifexists := true);`,
     ...createSubscription(peerSub, dsn(node, node.local.host, node.local.port), false),
   ];
-  const watchdog = [...header, NUDGE_DOWN_SUBSCRIPTIONS_SQL];
+  const watchdog = [...header, ...SUBSCRIPTION_KICK_STATEMENTS];
   const text = (lines: string[]) => lines.join('\n') + '\n';
   return {
     local: text(local), subscribe: text(subscribe), migrate: migrateScript(node), rejoin: text(rejoin), peerResubscribe: text(peerResubscribe),

@@ -1,7 +1,7 @@
 import {
   COMPARED_TABLES_SQL, PRIMARY_KEY_SQL, rowDigestsSql, rowVersionsSql, tableDigestSql, upsertRowSql, WRITABLE_COLUMNS_SQL,
 } from '../postgres/convergence-sql';
-import { SubscriptionNode, SubscriptionWatchdog } from './replication-wait';
+import { checkPair, SubscriptionNode, SubscriptionWatchdog } from './replication-wait';
 
 /**
  * A database node the checker reads, however it is reached. Its session must use CONVERGENCE_SESSION_OPTIONS,
@@ -102,7 +102,7 @@ export async function waitForConvergence(a: ReplicaNode, b: ReplicaNode, options
   const watchdogs = (options.subscriptions ?? []).map((n) => new SubscriptionWatchdog(n, { onNudge: options.onNudge }));
   const nudges = () => watchdogs.reduce((sum, w) => sum + w.nudges, 0);
   for (;;) {
-    await Promise.all(watchdogs.map((w) => w.check().catch(() => undefined)));
+    await checkPair(watchdogs);
     let result: Awaited<ReturnType<typeof compareNodes>> | undefined;
     let error: unknown;
     try {

@@ -10,7 +10,7 @@ import { HEALTH_CHECK_DEFAULTS } from '../haproxy/resolve-haproxy-props';
 import { SelfDrain } from '../haproxy/self-drain';
 import { BdrNodeConfig, PgAuthMethod } from '../postgres/bdr-node-config';
 import { DatabaseSchema } from '../postgres/database-schema';
-import { SUBSCRIPTION_STATUS_SQL } from '../postgres/subscription-nudge';
+import { SUBSCRIPTION_KICK_STATEMENTS, SUBSCRIPTION_STATUS_SQL } from '../postgres/subscription-watchdog-sql';
 import { REPLICATION_HEALTH_SQL, ReplicationHealth, replicationHealthOf, SUBSCRIPTION_SYNCED_SQL } from '../postgres/replication-health-sql';
 import { CONFLICT_LOG_LINE, CONVERGENCE_SESSION_OPTIONS } from '../postgres/convergence-sql';
 import { BdrBootstrapSql, PSQL_API_PASSWORD_VAR, PSQL_REPLICATION_PASSWORD_VAR, BootstrapSql } from '../postgres/render-bootstrap-sql';
@@ -24,6 +24,7 @@ import { logTail } from './log-tail';
 import { Blackhole, PacketFilter } from './packet-filter';
 import { pollUntil } from './poll';
 import { SubscriptionNode, waitUntilReplicating } from './replication-wait';
+import { SubscriptionWatchdogLoop, WatchedNode } from './subscription-watchdog-loop';
 import { ConvergenceReport, RepairReport, repairNodes, ReplicaNode, rowAsText, waitForConvergence } from './convergence';
 import { PostgresCluster } from './postgres-cluster';
 import { findHaproxy, findPgBinDir, postgresRunAs } from './system-binaries';
@@ -75,6 +76,12 @@ export interface LocalTopologyOptions {
    * @default 10240
    */
   readonly maxSlotWalKeepSizeMb?: number;
+  /**
+   * Run the subscription watchdog every second, as the image does (subscription-watchdog-sql says why). Off only
+   * to watch pglogical on its own.
+   * @default true
+   */
+  readonly subscriptionWatchdog?: boolean;
   /**
    * Version both APIs start with.
    * @default 'v1'
@@ -136,8 +143,6 @@ interface LocalHost {
   readonly apiPort: number;
   readonly db: PostgresCluster;
   readonly api: ApiProcess;
-  /** The rendered watchdog script, the one the Docker image runs every 15 s. */
-  readonly watchdogSql: string;
   /** The node's rendered bootstrap, for a rebuild. */
   readonly bootstrap: BdrBootstrapSql;
 }
@@ -185,6 +190,7 @@ export class LocalTopology {
     private readonly hosts: LocalHost[],
     private readonly haproxy: HaproxyProcess,
     private readonly packetFilter: PacketFilter,
+    private readonly watchdog: SubscriptionWatchdogLoop | undefined,
     private haproxyProps: HaproxyConfigProps,
     progress: (message: string) => void,
     /** The psql variables with the passwords, for a rebuilt node's bootstrap. */
@@ -212,7 +218,7 @@ export class LocalTopology {
     const baseDir = mkdtempSync(join(tmpdir(), 'failover-api-'));
     liveDirs.add(baseDir);
     chmodSync(baseDir, 0o755); // the postgres user must be able to reach its own dir inside
-    const created: { hosts: LocalHost[]; haproxy?: HaproxyProcess; packetFilter: PacketFilter } = { hosts: [], packetFilter: new PacketFilter() };
+    const created: { hosts: LocalHost[]; haproxy?: HaproxyProcess; packetFilter: PacketFilter; watchdog?: SubscriptionWatchdogLoop } = { hosts: [], packetFilter: new PacketFilter() };
     try {
       const binDir = findPgBinDir();
       const haproxyBinary = findHaproxy();
@@ -285,7 +291,7 @@ export class LocalTopology {
         });
         created.hosts.push({
           name: props.local.name, nodeProps: props, address: HOST_ADDRESSES[i], replicationAddress: REPLICATION_ADDRESSES[i], apiPort: apiPorts[i], db, api,
-          watchdogSql: sql[i].watchdog, bootstrap: sql[i],
+          bootstrap: sql[i],
         });
       }
       await Promise.all(created.hosts.map((h) => h.db.init()));
@@ -297,8 +303,12 @@ export class LocalTopology {
       progress('bootstrapping pglogical nodes');
       await Promise.all(created.hosts.map((h, i) => h.db.psql(sql[i].local, vars)));
       await Promise.all(created.hosts.map((h, i) => h.db.psql(sql[i].subscribe, vars)));
+      // The image runs it from its bootstrap on; so does this runtime, for as long as the topology runs.
+      if (options.subscriptionWatchdog !== false) {
+        created.watchdog = new SubscriptionWatchdogLoop(watchedNodes(created.hosts), progress);
+      }
       progress('waiting for both subscriptions to be replicating');
-      await waitForReplicating(created.hosts, REPLICATION_TIMEOUT_MS, progress);
+      await waitForReplicating(created.hosts, REPLICATION_TIMEOUT_MS, created.watchdog);
       await Promise.all(created.hosts.map((h) => h.db.psql(h.bootstrap.joined)));
       progress('applying the schema migrations');
       for (const [i, h] of created.hosts.entries()) {
@@ -311,12 +321,12 @@ export class LocalTopology {
       created.haproxy = new HaproxyProcess(haproxyBinary, baseDir, haproxyConfig);
       progress(`starting haproxy (${strategy})`);
       created.haproxy.start();
-      const topology = new LocalTopology(baseDir, created.hosts, created.haproxy, created.packetFilter, haproxyProps, progress, vars);
+      const topology = new LocalTopology(baseDir, created.hosts, created.haproxy, created.packetFilter, created.watchdog, haproxyProps, progress, vars);
       await Promise.all(LOCAL_HOST_NAMES.map((name) => topology.waitForServerStatus(name, 'UP', 30_000)));
       progress(`ready: ${topology.url}`);
       return topology;
     } catch (err) {
-      await teardown(baseDir, created.hosts, created.packetFilter, created.haproxy);
+      await teardown(baseDir, created.hosts, created.packetFilter, created.haproxy, created.watchdog);
       throw err;
     }
   }
@@ -397,9 +407,12 @@ export class LocalTopology {
       { description: `haproxy to report ${name} ${status}`, timeoutMs, intervalMs: 50 });
   }
 
-  /** Waits until both subscriptions report `replicating`, nudging one pglogical left down for 10 s; resolves with the nudges. */
+  /**
+   * Waits until both subscriptions report `replicating`; resolves with how many the topology's watchdog restarted
+   * meanwhile (it restarts one that is down while its provider accepts connections, as the image's does).
+   */
   waitForReplication(timeoutMs = REPLICATION_TIMEOUT_MS): Promise<number> {
-    return waitForReplicating(this.hosts, timeoutMs, this.progress);
+    return waitForReplicating(this.hosts, timeoutMs, this.watchdog);
   }
 
   /** Stops every process by pid and removes the temp dir. Idempotent. */
@@ -408,7 +421,7 @@ export class LocalTopology {
       return;
     }
     this.stopped = true;
-    await teardown(this.baseDir, this.hosts, this.packetFilter, this.haproxy);
+    await teardown(this.baseDir, this.hosts, this.packetFilter, this.haproxy, this.watchdog);
   }
 
   /**
@@ -467,9 +480,11 @@ export class LocalTopology {
    * Waits until both nodes hold the same rows in every replicated table, or `timeoutMs` passes, nudging a
    * subscription pglogical leaves down. Reports the last comparison; a difference is a result, not an error.
    */
-  waitForConvergence(timeoutMs = REPLICATION_TIMEOUT_MS): Promise<ConvergenceReport> {
+  async waitForConvergence(timeoutMs = REPLICATION_TIMEOUT_MS): Promise<ConvergenceReport> {
     const [a, b] = this.replicaNodes();
-    return waitForConvergence(a, b, { timeoutMs, subscriptions: subscriptionNodes(this.hosts), onNudge: this.progress });
+    const before = this.watchdog?.nudges ?? 0;
+    const report = await waitForConvergence(a, b, { timeoutMs });
+    return { ...report, nudges: (this.watchdog?.nudges ?? 0) - before };
   }
 
   /**
@@ -505,7 +520,7 @@ export class LocalTopology {
     const syncedAfterMs = Date.now() - started;
     this.progress(`${name}: synced after ${syncedAfterMs} ms; ${peer.name} subscribes to the new node`);
     await peer.db.psql(host.bootstrap.peerResubscribe);
-    await waitForReplicating(this.hosts, timeoutMs, this.progress);
+    await waitForReplicating(this.hosts, timeoutMs, this.watchdog);
     await host.db.psql(host.bootstrap.joined);
     const replicatingAfterMs = Date.now() - started;
     await host.api.start(version);
@@ -552,20 +567,36 @@ export class LocalTopology {
   }
 }
 
-function subscriptionNodes(hosts: LocalHost[]): SubscriptionNode[] {
-  return hosts.map((h) => ({
-    name: h.name,
-    statuses: async () => (await h.db.query<{ status: string }>(SUBSCRIPTION_STATUS_SQL)).map((r) => r.status),
-    nudge: async () => {
-      await h.db.psql(h.watchdogSql);
-    },
-  }));
+/** Each host's node, as the watchdog loop and the waits read it; its provider is the peer's replication address. */
+function watchedNodes(hosts: LocalHost[]): WatchedNode[] {
+  return hosts.map((h) => {
+    const peer = hosts.find((other) => other !== h) as LocalHost;
+    return {
+      name: h.name,
+      running: () => h.db.running,
+      statuses: async () => (await h.db.query<{ status: string }>(SUBSCRIPTION_STATUS_SQL)).map((r) => r.status),
+      providerUp: () => peer.db.acceptsConnections(peer.replicationAddress),
+      // The statements of the rendered watchdog (BdrBootstrapSql.watchdog), each its own transaction.
+      kick: async () => {
+        let kicked = 0;
+        for (const statement of SUBSCRIPTION_KICK_STATEMENTS) {
+          kicked = Number((await h.db.query<{ kicked?: string }>(statement))[0]?.kicked ?? 0);
+        }
+        return kicked;
+      },
+    };
+  });
 }
 
-/** Waits for both subscriptions (see replication-wait); a timeout quotes both nodes' logs. */
-async function waitForReplicating(hosts: LocalHost[], timeoutMs: number, onNudge?: (message: string) => void): Promise<number> {
+/** Waits for both subscriptions (see replication-wait), counting the watchdog's restarts; a timeout quotes both nodes' logs. */
+async function waitForReplicating(hosts: LocalHost[], timeoutMs: number, watchdog?: SubscriptionWatchdogLoop): Promise<number> {
+  const nudges = () => watchdog?.nudges ?? 0;
+  const before = nudges();
+  // Statuses only: the topology's watchdog loop does the restarting.
+  const nodes: SubscriptionNode[] = watchedNodes(hosts).map(({ name, statuses }) => ({ name, statuses }));
   try {
-    return await waitUntilReplicating(subscriptionNodes(hosts), { timeoutMs, onNudge });
+    await waitUntilReplicating(nodes, { timeoutMs });
+    return nudges() - before;
   } catch (err) {
     // The nodes' logs say why (apply worker errors, connection refusals); the temp dir goes with teardown.
     const logs = hosts.map((h) => `${h.name}'s postgres log:\n${logTail(h.db.logFile, 12)}`).join('\n');
@@ -573,8 +604,9 @@ async function waitForReplicating(hosts: LocalHost[], timeoutMs: number, onNudge
   }
 }
 
-async function teardown(baseDir: string, hosts: LocalHost[], packetFilter: PacketFilter, haproxy?: HaproxyProcess): Promise<void> {
+async function teardown(baseDir: string, hosts: LocalHost[], packetFilter: PacketFilter, haproxy?: HaproxyProcess, watchdog?: SubscriptionWatchdogLoop): Promise<void> {
   const results: PromiseSettledResult<unknown>[] = [];
+  await watchdog?.stop();
   try {
     packetFilter.removeAll();
   } catch (err) {

@@ -112,6 +112,13 @@ export class PostgresCluster {
     });
   }
 
+  /** Whether the server accepts connections at `host` (pg_isready, waiting at most 1 s), as a peer reaches it. */
+  acceptsConnections(host: string): Promise<boolean> {
+    return new Promise((resolve) => {
+      execFile(join(this.options.binDir, 'pg_isready'), ['-q', '-t', '1', '-h', host, '-p', String(this.options.port)], (err) => resolve(!err));
+    });
+  }
+
   /** One query as the superuser over the unix socket, on a fresh connection (with libpq `options`, if given). */
   async query<R extends QueryResultRow = QueryResultRow>(sql: string, params: unknown[] = [], database = 'api', options?: string): Promise<R[]> {
     const client = new Client({ host: this.socketDir, port: this.options.port, user: 'postgres', database, connectionTimeoutMillis: 3000, options });

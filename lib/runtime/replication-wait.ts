@@ -1,4 +1,4 @@
-import { SUBSCRIPTION_NUDGE_AFTER_MS } from '../postgres/subscription-nudge';
+import { SUBSCRIPTION_WATCHDOG_INTERVAL_MS } from '../postgres/subscription-watchdog-sql';
 import { pollUntil } from './poll';
 
 /** One pglogical node, however it is reached (a local socket, `docker exec`). */
@@ -6,8 +6,11 @@ export interface SubscriptionNode {
   readonly name: string;
   /** The statuses of the node's subscriptions. */
   statuses(): Promise<string[]>;
-  /** Runs the rendered watchdog, which re-enables subscriptions that are down. */
-  nudge(): Promise<void>;
+  /**
+   * Runs the rendered watchdog, which restarts the subscriptions that are `down`; resolves with how many it
+   * restarted. Absent where something else runs the watchdog (the local runtime's own loop).
+   */
+  kick?(): Promise<number>;
 }
 
 /** Options of `waitUntilReplicating`. */
@@ -19,63 +22,63 @@ export interface ReplicationWaitOptions {
    */
   readonly intervalMs?: number;
   /**
-   * Milliseconds a subscription may stay `down` before it is nudged.
-   * @default SUBSCRIPTION_NUDGE_AFTER_MS (10 s; pglogical's own restart takes up to 10 s)
-   */
-  readonly nudgeAfterMs?: number;
-  /**
-   * Told each time a subscription is nudged, with why.
+   * Told each time a subscription is restarted, with why.
    * @default silent
    */
   readonly onNudge?: (message: string) => void;
 }
 
 /**
- * Watches one node's subscriptions and nudges one left `down` for `nudgeAfterMs`, again every `nudgeAfterMs`
- * while it stays down. pglogical restarts a crashed apply worker 5 s after the crash, and its manager looks every
- * 5 s while a worker is pending, so a subscription still down after 10 s has been forgotten (README, the watchdog).
+ * Watches one node's subscriptions and, while one is `down` and its provider answers, restarts it, at most once
+ * per watchdog interval. pglogical forgets a worker whose restart failed while the provider was down
+ * (subscription-watchdog-sql says why), so this is what brings replication back when the provider returns.
  */
 export class SubscriptionWatchdog {
-  private downSince?: number;
-  private lastNudge?: number;
-  /** How many times this watchdog nudged. */
+  private lastKick = 0;
+  /** How many subscriptions this watchdog restarted. */
   nudges = 0;
 
-  constructor(private readonly node: SubscriptionNode, private readonly options: Pick<ReplicationWaitOptions, 'nudgeAfterMs' | 'onNudge'> = {}) {}
+  constructor(readonly node: SubscriptionNode, private readonly options: Pick<ReplicationWaitOptions, 'onNudge'> = {}) {}
 
-  /** Reads the statuses, nudges if due, and returns them. */
-  async check(): Promise<string[]> {
-    const statuses = await this.node.statuses();
+  /** Restarts a subscription of these statuses that is down, if its provider is up. */
+  async observe(statuses: string[], providerUp: boolean): Promise<void> {
     const now = Date.now();
-    if (!statuses.includes('down')) {
-      this.downSince = undefined;
-      return statuses;
+    if (!statuses.includes('down') || !providerUp || !this.node.kick || now - this.lastKick < SUBSCRIPTION_WATCHDOG_INTERVAL_MS) {
+      return;
     }
-    this.downSince ??= now;
-    const after = this.options.nudgeAfterMs ?? SUBSCRIPTION_NUDGE_AFTER_MS;
-    if (now - Math.max(this.downSince, this.lastNudge ?? 0) >= after) {
-      this.lastNudge = now;
-      this.nudges++;
-      await this.node.nudge();
-      this.options.onNudge?.(`${this.node.name}: subscription down for ${Math.round((now - this.downSince) / 1000)} s; ` +
-        "re-enabled it to wake pglogical's manager (it restarts a crashed apply worker within 10 s, so this one was forgotten)");
+    this.lastKick = now;
+    const kicked = await this.node.kick();
+    if (kicked > 0) {
+      this.nudges += kicked;
+      this.options.onNudge?.(`${this.node.name}: restarted a subscription that was down while its provider answers ` +
+        '(pglogical forgets a worker whose restart failed while the provider was down)');
     }
-    return statuses;
   }
 }
 
-/** Polls every node until all its subscriptions are `replicating`, with a watchdog on each; resolves with its nudges. */
+/**
+ * Reads every node's statuses once, and restarts a `down` subscription whose provider (the other node)
+ * answered. Resolves with each node's statuses, or undefined for a node that did not answer.
+ */
+export async function checkPair(watchdogs: SubscriptionWatchdog[]): Promise<(string[] | undefined)[]> {
+  const statuses = await Promise.all(watchdogs.map((w) => w.node.statuses().catch(() => undefined)));
+  await Promise.all(watchdogs.map((w, i) => {
+    const s = statuses[i];
+    return s ? w.observe(s, statuses.some((other, j) => j !== i && other !== undefined)).catch(() => undefined) : undefined;
+  }));
+  return statuses;
+}
+
+/** Polls every node until all its subscriptions are `replicating`, with a watchdog on each; resolves with its restarts. */
 export async function waitUntilReplicating(nodes: SubscriptionNode[], options: ReplicationWaitOptions): Promise<number> {
   const watchdogs = nodes.map((node) => new SubscriptionWatchdog(node, options));
-  await Promise.all(nodes.map((node, i) => {
-    const watchdog = watchdogs[i];
-    return pollUntil(async () => {
-      const statuses = await watchdog.check();
-      if (statuses.length > 0 && statuses.every((s) => s === 'replicating')) {
-        return true;
-      }
-      throw new Error(`subscription status: ${statuses.join(', ') || 'none'}`);
-    }, { description: `${node.name}'s subscription to be replicating`, timeoutMs: options.timeoutMs, intervalMs: options.intervalMs ?? 200 });
-  }));
+  await pollUntil(async () => {
+    const statuses = await checkPair(watchdogs);
+    const pending = statuses.flatMap((s, i) => (s && s.length > 0 && s.every((x) => x === 'replicating') ? [] : [`${nodes[i].name}: ${s?.join(', ') || (s ? 'none' : 'no answer')}`]));
+    if (pending.length === 0) {
+      return true;
+    }
+    throw new Error(`subscription status: ${pending.join('; ')}`);
+  }, { description: `${nodes.map((n) => n.name).join(' and ')}'s subscriptions to be replicating`, timeoutMs: options.timeoutMs, intervalMs: options.intervalMs ?? 200 });
   return watchdogs.reduce((sum, w) => sum + w.nudges, 0);
 }

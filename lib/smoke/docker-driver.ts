@@ -4,7 +4,7 @@ import { HAPROXY_BACKEND_NAME } from '../haproxy/render-haproxy-config';
 import { BDR_WATCHDOG_SQL_PATH } from '../postgres/bdr-container-layout';
 import { ITEMS_TABLE } from '../postgres/render-bootstrap-sql';
 import { REPLICATION_HEALTH_SQL, ReplicationHealth, replicationHealthOf } from '../postgres/replication-health-sql';
-import { SUBSCRIPTION_STATUS_SQL } from '../postgres/subscription-nudge';
+import { SUBSCRIPTION_STATUS_SQL } from '../postgres/subscription-watchdog-sql';
 import { HaproxyRuntimeClient, HaproxyServerState, ServerAdminState } from '../runtime/haproxy-runtime-client';
 import { pollUntil } from '../runtime/poll';
 import { SubscriptionNode, waitUntilReplicating } from '../runtime/replication-wait';
@@ -178,10 +178,11 @@ export class DockerDriver implements TopologyDriver {
     return this.hosts.map((host) => ({
       name: host,
       statuses: async () => (await this.psql(host, SUBSCRIPTION_STATUS_SQL)).split('\n').map((s) => s.trim()).filter(Boolean),
-      // The same rendered watchdog the image runs every 15 s.
-      nudge: async () => {
-        await runChecked(this.options.runner, 'docker', ['exec', '-u', 'postgres', smokeContainers.database(host),
-          'psql', '-X', '-q', '-h', '/var/run/postgresql', '-d', 'postgres', '-f', BDR_WATCHDOG_SQL_PATH]);
+      // The same rendered watchdog the image runs every second; its last line is how many it restarted.
+      kick: async () => {
+        const out = await runChecked(this.options.runner, 'docker', ['exec', '-u', 'postgres', smokeContainers.database(host),
+          'psql', '-X', '-q', '-t', '-A', '-h', '/var/run/postgresql', '-d', 'postgres', '-f', BDR_WATCHDOG_SQL_PATH]);
+        return Number(out.trim().split('\n').pop()) || 0;
       },
     }));
   }

@@ -13,15 +13,22 @@ export enum ReplicationScenario {
   CATCH_UP = 'catch-up',
   /** The same rows are updated on both nodes during a partition; last_update_wins must pick one winner everywhere. */
   CONFLICTS = 'conflicts',
+  /** Each node's database crashes in turn while both APIs write; after each restart the pair must converge at once. */
+  RECONNECT = 'reconnect',
 }
 
 /** Sizes of one scenario run. */
 export interface ReplicationScenarioOptions {
   /**
    * Milliseconds the partition or the outage lasts.
-   * @default 10000 (partition, conflicts), 60000 (catch-up)
+   * @default 10000 (partition, conflicts), 60000 (catch-up), 5000 (reconnect: pglogical's own retry interval)
    */
   readonly durationMs?: number;
+  /**
+   * Crashes, alternating between the nodes, server2 first (reconnect).
+   * @default 4
+   */
+  readonly cycles?: number;
   /**
    * Writes per second to each writing API (partition, catch-up).
    * @default 100 (partition), 170 (catch-up: 10,000 writes in 60 s)
@@ -59,8 +66,10 @@ export interface ReplicationScenarioReport {
   readonly writesLost: number;
   /** Conflicts pglogical logged on both nodes during the run. */
   readonly conflicts: number;
-  /** Milliseconds from the heal (or the restart) until the nodes were identical. */
+  /** Milliseconds from the heal (or the restart) until the nodes were identical; reconnect: the slowest crash. */
   readonly convergeMs: number;
+  /** Reconnect only: milliseconds from each restart until the nodes were identical (-1: they were not). */
+  readonly cycleConvergeMs?: number[];
   readonly identical: boolean;
   readonly differingRows: number;
   /** Times the watchdog re-enabled a subscription pglogical had left down. */
@@ -81,6 +90,8 @@ export async function runReplicationScenario(topology: LocalTopology, scenario: 
   let acked: string[] = [];
   let recoveredAt = started;
   let conflictState: ConflictState | undefined;
+  const cycleConvergeMs: number[] = [];
+  let cycleNudges = 0;
   try {
     switch (scenario) {
       case ReplicationScenario.PARTITION: {
@@ -110,6 +121,28 @@ export async function runReplicationScenario(topology: LocalTopology, scenario: 
         recoveredAt = Date.now();
         break;
       }
+      case ReplicationScenario.RECONNECT: {
+        const durationMs = options.durationMs ?? 5000;
+        const cycles = options.cycles ?? 4;
+        for (let i = 0; i < cycles; i++) {
+          const crashed = topology.hostNames[(i + 1) % topology.hostNames.length]; // server2 first, as a rolling update
+          const writers = topology.hostNames.map((h) => writer(topology.apiUrl(h), options.rate ?? 100));
+          writers.forEach((w) => w.start());
+          progress(`reconnect ${i + 1}/${cycles}: ${crashed}'s database crashes for ${durationMs} ms; both APIs keep writing`);
+          await topology.stopDatabase(crashed, 'immediate');
+          await delay(durationMs);
+          await topology.startDatabase(crashed);
+          const restartedAt = Date.now();
+          acked.push(...ackedIds((await Promise.all(writers.map((w) => w.stop()))).flat()));
+          const convergence = await topology.waitForConvergence(options.convergeTimeoutMs ?? 120_000);
+          const convergeMs = Date.now() - restartedAt;
+          cycleConvergeMs.push(convergence.identical ? convergeMs : -1);
+          cycleNudges += convergence.nudges;
+          progress(`reconnect ${i + 1}/${cycles}: ${convergence.identical ? `identical ${convergeMs} ms after the restart` : 'the nodes still differ'}`);
+        }
+        recoveredAt = Date.now();
+        break;
+      }
       case ReplicationScenario.CONFLICTS: {
         conflictState = await conflictingUpdates(topology, options, progress);
         recoveredAt = conflictState.healedAt;
@@ -129,10 +162,12 @@ export async function runReplicationScenario(topology: LocalTopology, scenario: 
     writesAcked: conflictState?.updatesAcked ?? acked.length,
     writesLost: lost,
     conflicts: totalConflicts(topology) - conflictsBefore,
-    convergeMs: waitStarted - recoveredAt + convergence.elapsedMs,
+    convergeMs: cycleConvergeMs.length === 0 ? waitStarted - recoveredAt + convergence.elapsedMs
+      : cycleConvergeMs.includes(-1) ? -1 : Math.max(...cycleConvergeMs),
     identical: convergence.identical,
     differingRows: convergence.differingRows,
-    subscriptionNudges: convergence.nudges,
+    subscriptionNudges: convergence.nudges + cycleNudges,
+    ...(cycleConvergeMs.length > 0 ? { cycleConvergeMs } : {}),
     ...(conflictState ? await conflictWinners(topology, conflictState) : {}),
   };
   progress(`${scenario}: ${report.identical ? 'identical' : `${report.differingRows} rows differ`} after ${report.convergeMs} ms, ${report.conflicts} conflicts logged, ${report.writesLost} writes lost`);

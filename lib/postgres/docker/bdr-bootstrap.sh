@@ -12,12 +12,16 @@
 #    that was lost (peer-resubscribe), and waits until the peer reads from it. Otherwise (both new) it
 #    subscribes plainly. Either way it is marked joined once it replicates, and only then does
 #    failover_api.ready(), which HAProxy's health check of the API asks for, turn true. The order is explained in the README ("A host that comes back with nothing").
-# 4. The watchdog, every 15 s.
+# 4. The watchdog, every second: a subscription that is down while the peer accepts connections is restarted
+#    (subscription-watchdog-sql.ts says why pglogical leaves it down).
 set -uo pipefail
 cfg=$1
 psql_bdr() { gosu postgres psql -X -q -h "$BDR_SOCKET_DIR" -d postgres "$@"; }
 # One value from this node, or from its peer (as the replication role, whose password is in PGPASSFILE).
 here() { psql_bdr -t -A -f "$cfg/$1" 2>/dev/null | tail -n 1; }
+peer_ready() { pg_isready -q -t 1 -d "$(cat "$cfg/peer.conninfo")"; }
+# The watchdog on this node (or, with a conninfo, on the peer); prints how many subscriptions it restarted.
+kick() { gosu postgres psql -X -q -t -A "${1:-host=$BDR_SOCKET_DIR dbname=postgres}" -f "$cfg/subscription-watchdog.sql" 2>/dev/null | tail -n 1; }
 peer_joined() {
   [ "$(gosu postgres psql -X -q -t -A "$(cat "$cfg/peer.conninfo") connect_timeout=5" \
     -c "SELECT joined FROM failover_api.local_node" 2>/dev/null)" = t ]
@@ -41,14 +45,10 @@ else
     until [ "$(here subscription-synced.sql)" = t ]; do sleep 1; done
     echo "bdr: the copy is synced; the peer subscribes to this node"
     retry gosu postgres psql -X -q "$(cat "$cfg/peer.conninfo")" -f "$cfg/peer-resubscribe.sql"
-    # Both directions before this node is ready: wait until the peer reads this node's slot, waking a peer
-    # subscription that pglogical left down (the watchdog, run on the peer).
-    waited=0
+    # Both directions before this node is ready: wait until the peer reads this node's slot, restarting the
+    # peer's subscription if pglogical left it down (this node accepts connections, so the peer's provider is up).
     until [ "$(ask "SELECT coalesce(bool_or(active), false) FROM pg_replication_slots WHERE plugin = 'pglogical_output'")" = t ]; do
-      waited=$((waited + 1))
-      if [ $((waited % 10)) -eq 0 ]; then
-        gosu postgres psql -X -q -t -A "$(cat "$cfg/peer.conninfo")" -f "$cfg/subscription-watchdog.sql" >/dev/null 2>&1
-      fi
+      kick "$(cat "$cfg/peer.conninfo")" >/dev/null
       sleep 1
     done
   else
@@ -59,9 +59,6 @@ else
   echo "bdr: bootstrapped, and joined the peer"
 fi
 
-# pglogical 2.4 sometimes leaves an apply worker dead for minutes after its peer restarts; re-enabling a
-# subscription that is down wakes its manager (subscription-watchdog.sql touches nothing else).
-while sleep 15; do
-  psql_bdr -t -A -f "$cfg/subscription-watchdog.sql" 2>/dev/null | grep -qx "[1-9][0-9]*" \
-    && echo "bdr: re-enabled a subscription that was down"
+while sleep 1; do
+  peer_ready && [ "$(kick)" -gt 0 ] 2>/dev/null && echo "bdr: restarted a subscription that was down while the peer accepts connections"
 done

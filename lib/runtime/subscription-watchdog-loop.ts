@@ -1,0 +1,64 @@
+import { SUBSCRIPTION_WATCHDOG_INTERVAL_MS } from '../postgres/subscription-watchdog-sql';
+import { SubscriptionNode, SubscriptionWatchdog } from './replication-wait';
+
+/** One node the loop watches, with how to tell whether its provider accepts connections. */
+export interface WatchedNode extends SubscriptionNode {
+  /** Whether the node is running at all (a stopped node is skipped). */
+  running(): boolean;
+  /** Whether this node's provider (its peer) accepts connections where the subscription reaches it. */
+  providerUp(): Promise<boolean>;
+}
+
+/**
+ * The watchdog the Docker image runs (bdr-bootstrap.sh), as a loop in this process: every second, each running
+ * node's `down` subscription is restarted if its provider accepts connections. `stop()` waits for a round in flight.
+ */
+export class SubscriptionWatchdogLoop {
+  private readonly watchdogs: SubscriptionWatchdog[];
+  private timer?: NodeJS.Timeout;
+  private round?: Promise<void>;
+  private stopped = false;
+
+  constructor(private readonly nodes: WatchedNode[], onNudge?: (message: string) => void) {
+    this.watchdogs = nodes.map((n) => new SubscriptionWatchdog(n, { onNudge }));
+    this.schedule();
+  }
+
+  /** Subscriptions restarted so far. */
+  get nudges(): number {
+    return this.watchdogs.reduce((sum, w) => sum + w.nudges, 0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.round;
+  }
+
+  private schedule(): void {
+    this.timer = setTimeout(() => {
+      this.round = this.check().finally(() => {
+        if (!this.stopped) {
+          this.schedule();
+        }
+      });
+    }, SUBSCRIPTION_WATCHDOG_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  private async check(): Promise<void> {
+    await Promise.all(this.nodes.map(async (node, i) => {
+      if (!node.running()) {
+        return;
+      }
+      try {
+        const statuses = await node.statuses();
+        if (statuses.includes('down')) {
+          await this.watchdogs[i].observe(statuses, await node.providerUp());
+        }
+      } catch {
+        // a node stopping or starting under us: the next round looks again
+      }
+    }));
+  }
+}
