@@ -48,7 +48,7 @@ describe('BdrNode', () => {
       '/etc/postgresql/bdr/postgresql.conf', '/etc/postgresql/bdr/pg_hba.conf',
       '/etc/postgresql/bdr/bootstrap-local.sql', '/etc/postgresql/bdr/bootstrap-subscribe.sql', '/etc/postgresql/bdr/bootstrap-rejoin.sql',
       '/etc/postgresql/bdr/subscription-synced.sql', '/etc/postgresql/bdr/peer-resubscribe.sql', '/etc/postgresql/bdr/bootstrap-joined.sql',
-      '/etc/postgresql/bdr/peer.conninfo', '/etc/postgresql/bdr/subscription-watchdog.sql',
+      '/etc/postgresql/bdr/peer.conninfo', '/etc/postgresql/bdr/divergence-check.sql', '/etc/postgresql/bdr/subscription-watchdog.sql',
     ]);
     expect(files[0].content).toContain("hba_file = '/etc/postgresql/bdr/pg_hba.conf'");
     expect(files[3].content).toContain("provider_dsn := 'host=db2 port=5432 dbname=api user=replicator'");

@@ -105,6 +105,26 @@ describe('the Docker stage: shipped images and synthesized containers on a real 
     expect(await psql('server2', "SELECT status FROM pglogical.show_subscription_status();")).toBe('replicating\n');
   });
 
+  test('each node checks itself against its peer and logs a row replication did not fix; the next write settles it', async () => {
+    const id = randomUUID();
+    await psql('server1', `INSERT INTO app.items (id, body, written_by) VALUES ('${id}', 'v1', 'server1');`);
+    await pollUntil(async () => ((await rowsWith('server2', [id])) === 1 ? true : undefined),
+      { description: 'the row on server2', timeoutMs: 30_000, intervalMs: 200 });
+    // Under a replication origin of its own, which pglogical never forwards: a divergence, as a bug would leave.
+    await psql('server2', [
+      "SELECT pg_replication_origin_create('forged') WHERE NOT EXISTS (SELECT FROM pg_replication_origin WHERE roname = 'forged');",
+      "SELECT pg_replication_origin_session_setup('forged');",
+      `UPDATE app.items SET body = 'server2 only' WHERE id = '${id}';`,
+      'SELECT pg_replication_origin_session_reset();',
+    ].join('\n'));
+    const line = new RegExp(`bdr: divergence: app\\.items key ${id} differs from the peer since .* \\(here [0-9a-f]{32}, peer [0-9a-f]{32}\\); repair with`);
+    await pollUntil(async () => (line.test(await stage.logs(stageContainers.database('server1'))) ? true : undefined),
+      { description: "server1's divergence check to log the row", timeoutMs: 4 * STAGE.divergenceCheckSeconds * 1000 + 30_000, intervalMs: 500 });
+    await psql('server1', `UPDATE app.items SET body = 'settled' WHERE id = '${id}';`);
+    await pollUntil(async () => ((await psql('server2', `SELECT body FROM app.items WHERE id = '${id}';`)) === 'settled\n' ? true : undefined),
+      { description: 'the settling write on server2', timeoutMs: 30_000, intervalMs: 200 });
+  });
+
   test('each node\'s migrator applies the schema and exits 0; the tables belong to the owner role, in the replication set', async () => {
     for (const host of ['server1', 'server2']) {
       const state = (await stage.inspect(stageContainers.migrator(host)) as unknown as { State: { Status: string; ExitCode: number } }).State;

@@ -15,6 +15,8 @@ export const STAGE = {
   subnet: '172.29.83.0/24',
   healthPath: '/healthz',
   intervalMs: 1000,
+  /** The nodes' divergence checks, often enough for a test to see one. */
+  divergenceCheckSeconds: 3,
 };
 
 export interface StageStackOptions {
@@ -51,6 +53,7 @@ export class StageSynth {
       frontendPort: STAGE.frontendPort,
       networkSubnet: STAGE.subnet,
       healthCheck: { path: STAGE.healthPath, intervalMs: STAGE.intervalMs },
+      divergenceCheckIntervalSeconds: STAGE.divergenceCheckSeconds,
       baseImages: { registry: o.imageRegistry },
       schema: o.schema,
       hosts: ['server1', 'server2'].map((name, i) => ({ name, version: o.versions?.[i] ?? 'v1', weight: o.weights?.[i] })),

@@ -153,6 +153,19 @@ describe('Docker smoke driver (command runner injected, no Docker needed)', () =
     ]);
   });
 
+  test('rebuild: the node loses its container and volume, and the deploy creates both anew', async () => {
+    const runner = new RecordingRunner();
+    await runDockerSmoke({ runner, skipProviderLock: false, frontendUrl: frontend.url, fault: HostFault.REBUILD, hosts: ['server2'], settleMs: 0 });
+    const steps = runner.calls.map((c) => c.command).filter((c) => /^docker (network|kill|start|stop|rm|volume)/.test(c) || c.includes('cdktf deploy'));
+    expect(steps).toEqual([
+      'npx --no-install cdktf deploy failover-api-smoke --auto-approve',
+      'docker kill failover-api-server2-api',
+      'docker rm --force failover-api-server2-db failover-api-server2-db-migrate',
+      'docker volume rm failover-api-server2-db-data',
+      'npx --no-install cdktf deploy failover-api-smoke --auto-approve',
+    ]);
+  });
+
   test('with drain: the runtime API drains a server before its deploy and readies it after', async () => {
     const runner = new RecordingRunner();
     await runDockerSmoke({ runner, skipProviderLock: false, frontendUrl: frontend.url, drain: true, settleMs: 0 });

@@ -119,6 +119,7 @@ describe('postgres node renderers', () => {
     ['a reserved schema', { ...server1, schema: { name: 'public', migrations: DatabaseSchemas.REFERENCE_API.migrations } },
       "schema.name: must not be \"public\": public, pglogical, failover_api, information_schema and pg_* are kept by PostgreSQL, pglogical and this library; choose a schema of your own, such as 'app'"],
     ['a WAL limit below one segment', { ...server1, maxSlotWalKeepSizeMb: 8 }, 'maxSlotWalKeepSizeMb: must be -1 (no limit) or an integer from 16 (one WAL segment) to 16777216, got 8'],
+    ['a divergence check interval that is not whole seconds', { ...server1, divergenceCheckIntervalSeconds: 0.5 }, 'divergenceCheckIntervalSeconds: must be an integer from 0 to 86400, got 0.5'],
     ['no migrations', { ...server1, schema: { migrations: [] } }, 'schema.migrations: must list at least one migration { version, name, sql }'],
     ['a duplicate version', { ...server1, schema: { migrations: [{ version: 1, name: 'a', sql: 'SELECT 1' }, { version: 1, name: 'b', sql: 'SELECT 2' }] } },
       'schema.migrations[1].version: must be unique, but version 1 is also migrations[0] ("a"); give the new migration the next free version'],

@@ -69,4 +69,26 @@ describe('verify-replication --repair (real postgres and pglogical)', () => {
     // Nothing of the repair is left to replicate: the pair stays identical.
     expect((await topology.waitForConvergence(5000)).identical).toBe(true);
   });
+
+  test("the image's divergence check reports a difference only once two checks saw it unchanged, and nothing for an identical pair", async () => {
+    const id = randomUUID();
+    await topology.database('server1').query("INSERT INTO app.items (id, body, written_by) VALUES ($1, 'v1', 'test')", [id]);
+    expect((await topology.waitForConvergence(30_000)).identical).toBe(true);
+    expect(await topology.checkDivergence('server1')).toEqual([]);
+
+    await behindPglogical('server2', `UPDATE app.items SET body = 'server2 only' WHERE id = '${id}';`);
+    const digest = async (host: string) => (await topology.database(host).query<{ d: string }>('SELECT md5(t::text) AS d FROM app.items t WHERE id = $1', [id]))[0].d;
+    const row = { table: 'app.items', key: id, here: await digest('server1'), peer: await digest('server2') };
+    // The first check could be a write in flight; the second, with both versions unchanged, is a divergence.
+    expect(await topology.checkDivergence('server1')).toEqual([]);
+    expect(await topology.checkDivergence('server1')).toEqual([row]);
+    // A version that changes meanwhile starts over.
+    await behindPglogical('server2', `UPDATE app.items SET body = 'server2 again' WHERE id = '${id}';`);
+    expect(await topology.checkDivergence('server1')).toEqual([]);
+    expect(await topology.checkDivergence('server1')).toEqual([{ ...row, peer: await digest('server2') }]);
+
+    await topology.repair();
+    expect(await topology.checkDivergence('server1')).toEqual([]);
+    expect(await topology.checkDivergence('server1')).toEqual([]);
+  });
 });

@@ -10,7 +10,8 @@ import { EXPERIMENT_FLAGS, experimentOptions, faultFlag, parse, progressPrinter,
 const USAGE = `usage: npm run bench -- [options]
 
 The fault matrix: for each strategy, a rolling fault through server2 then server1 for each of graceful,
-replace, crash, db-crash, host-loss for 8 s and host-loss for 15 s, and a run of 15 HAProxy reloads. The load
+replace, crash, db-crash, host-loss for 8 s, host-loss for 15 s and rebuild (over 10,000 rows written
+before the probe), and a run of 15 HAProxy reloads. The load
 is 200 req/s from 16 clients with 1 request in 5 an idempotent write, with 20 s of steady traffic before and
 after, so each run makes over 10,000 requests. Prints one JSON object per run on stdout (progress goes to
 stderr). replace and host-loss need root (iptables). Takes about 23 minutes.
@@ -31,6 +32,8 @@ stderr). replace and host-loss need root (iptables). Takes about 23 minutes.
   --inter MS          health-check interval (default 2000)
   --downtime MS       how long each host stays down, host-loss aside (default 5000)
   --settle MS         steady traffic before and after (default 20000)`;
+
+const REBUILD_PRELOAD_ROWS = 10_000;
 
 interface BenchFault {
   readonly fault: HostFault;
@@ -91,6 +94,8 @@ runCli(USAGE, async () => {
       ...run,
       downtimeMs: run.downtimeMs ?? base.downtimeMs,
       reloads: 15,
+      // A rebuild copies the table: give it one worth copying (the issue's target: 10,000 rows already present).
+      preloadRows: run.fault === HostFault.REBUILD ? REBUILD_PRELOAD_ROWS : 0,
       onProgress: progress,
       onStep: (s) => progress(`${s.host} ${s.phase}`),
     });

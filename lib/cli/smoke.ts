@@ -2,8 +2,6 @@ import { runDockerSmoke } from '../smoke/docker-smoke';
 import { runLocalSmoke } from '../smoke/local-smoke';
 import { describeReplicationHealth, renderTimeline, TIMELINE_LEGEND } from '../smoke/report-text';
 import { RollingUpdateStep } from '../smoke/rolling-update';
-import { DOCKER_REBUILD_UNSUPPORTED } from '../smoke/docker-driver';
-import { HostFault } from '../smoke/topology-driver';
 import { EXPERIMENT_FLAGS, experimentOptions, parse, progressPrinter, runCli, strategyFlag, UsageError } from './cli-options';
 
 const USAGE = `usage: npm run smoke -- [options]
@@ -26,7 +24,8 @@ One rolling update (server2, then server1) under the curl-style probe, on real h
                         db-crash   only the database crashes; the API keeps running
                         rebuild    the host's disk is lost: it comes back empty, copies everything
                                    from its peer, and takes traffic once both directions replicate
-                                   (local target only)
+                                   (docker: the node's container and volume are removed, and the
+                                   deploy creates them anew)
                       replace and host-loss drop packets with iptables and need root
   --crash             short for --fault crash
   --reload            no host goes down: reload HAProxy 5 times, a second apart, with new weights
@@ -83,9 +82,6 @@ runCli(USAGE, async () => {
     onProgress: progress,
     onStep: (step: RollingUpdateStep, relativeMs: number) => progress(`${(relativeMs / 1000).toFixed(1)}s into the probe: ${step.host} ${step.phase}`),
   };
-  if (target === 'docker' && options.fault === HostFault.REBUILD) {
-    throw new UsageError(`--fault rebuild: ${DOCKER_REBUILD_UNSUPPORTED}`);
-  }
   if (target === 'docker' && (values.inter !== undefined || values.downtime !== undefined)) {
     throw new UsageError('--inter and --downtime apply to the local target; the Docker smoke stack checks every 2000 ms and its downtime is the deploy itself');
   }

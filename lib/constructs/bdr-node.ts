@@ -6,6 +6,7 @@ import { DEFAULT_LOG_DRIVER, DEFAULT_LOG_OPTIONS } from './container-logging';
 import { oneShotContainer } from './one-shot-container';
 import { BDR_BOOTSTRAP_FILES, BDR_CONFIG_DIR, BDR_MIGRATE_SQL_PATH, BDR_SUPERUSER, BDR_WATCHDOG_SQL_PATH } from '../postgres/bdr-container-layout';
 import { BdrNodeConfig } from '../postgres/bdr-node-config';
+import { resolveBdrNodeConfig } from '../postgres/resolve-bdr-node-config';
 import { BootstrapSql } from '../postgres/render-bootstrap-sql';
 import { APPLY_MIGRATION_FUNCTION } from '../postgres/render-schema-migrations';
 import { PgHba } from '../postgres/render-pg-hba';
@@ -93,6 +94,7 @@ export class BdrNode extends Construct {
         `BDR_OUTPUT_PLUGIN_LIBRARIES=${OUTPUT_PLUGIN_LIBRARIES}`,
         // psql, pg_isready and the image's first-init server all find the server on this port.
         `PGPORT=${this.port}`,
+        `BDR_DIVERGENCE_CHECK_SECONDS=${resolveBdrNodeConfig(config).divergenceCheckIntervalSeconds}`,
       ],
       volumes: [{ volumeName: this.volume.name, containerPath: '/var/lib/postgresql/data' }],
       upload: [

@@ -172,6 +172,12 @@ export interface FailoverApiProps {
    */
   readonly maxSlotWalKeepSizeMb?: number;
   /**
+   * Seconds between each database node's divergence checks, which compare its rows with its peer's and log
+   * (`bdr: divergence: ...` in the node's container log) any difference replication did not fix. 0 turns them off.
+   * @default 600
+   */
+  readonly divergenceCheckIntervalSeconds?: number;
+  /**
    * Terraform refuses any plan that would destroy a database node's data volume (`prevent_destroy`): a changed
    * `namePrefix`, a host renamed under a `moved` block, `cdktf destroy`. Set false to allow it on purpose.
    * @default true

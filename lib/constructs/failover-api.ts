@@ -178,6 +178,7 @@ export class FailoverApi extends Construct {
       listenPort: p.postgresPort,
       schema: props.schema,
       maxSlotWalKeepSizeMb: props.maxSlotWalKeepSizeMb,
+      divergenceCheckIntervalSeconds: props.divergenceCheckIntervalSeconds,
     };
     return new ApiHost(this, name, {
       provider,

@@ -14,4 +14,5 @@ export const BDR_BOOTSTRAP_FILES = {
   peerResubscribe: 'peer-resubscribe.sql',
   joined: 'bootstrap-joined.sql',
   peerConnection: 'peer.conninfo',
+  divergenceCheck: 'divergence-check.sql',
 } as const;

@@ -100,6 +100,12 @@ export interface BdrNodeConfig {
    */
   readonly maxSlotWalKeepSizeMb?: number;
   /**
+   * Seconds between the Docker image's divergence checks (`failover_api.check_divergence()`), which compare this
+   * node's rows with the peer's and log any difference replication did not fix. 0 turns them off.
+   * @default 600
+   */
+  readonly divergenceCheckIntervalSeconds?: number;
+  /**
    * Logical replication slots, WAL senders and worker processes to reserve.
    * @default 10
    */

@@ -3,6 +3,7 @@ import { BdrNodeConfig } from './bdr-node-config';
 import { ResolvedBdrNode, resolveBdrNodeConfig } from './resolve-bdr-node-config';
 import { replicationHealthFunctionSql, SUBSCRIPTION_SYNCED_SQL } from './replication-health-sql';
 import { MARK_JOINED_SQL, migrateScript, migrationFunctionsSql } from './render-schema-migrations';
+import { DIVERGENCE_CHECK_SQL, divergenceCheckSql } from './divergence-check-sql';
 import { SUBSCRIPTION_KICK_STATEMENTS, SUBSCRIPTION_KICK_TABLE_SQL } from './subscription-watchdog-sql';
 import { sqlLiteral as literal } from './sql-text';
 
@@ -48,6 +49,8 @@ export interface BdrBootstrapSql {
   readonly joined: string;
   /** Restarts a subscription pglogical left `down`; run it every second while the peer accepts connections (see subscription-watchdog-sql). */
   readonly watchdog: string;
+  /** Prints what still differs from the peer, one row each, `|`-separated (`failover_api.check_divergence()`). */
+  readonly divergenceCheck: string;
 }
 
 /** psql variables the scripts read, so passwords never appear in rendered text: `psql -v api_password=...`. */
@@ -129,6 +132,7 @@ function render(props: BdrNodeConfig): BdrBootstrapSql {
     // function, which reads the bookkeeping, comes after it.
     ...migrationFunctionsSql(node),
     ...replicationHealthFunctionSql(),
+    ...divergenceCheckSql(),
     SUBSCRIPTION_KICK_TABLE_SQL,
   ];
   const sub = BootstrapSql.subscriptionName(node.peer.name);
@@ -164,7 +168,7 @@ function render(props: BdrNodeConfig): BdrBootstrapSql {
   return {
     local: text(local), subscribe: text(subscribe), migrate: migrateScript(node), rejoin: text(rejoin), peerResubscribe: text(peerResubscribe),
     joined: text([...header, MARK_JOINED_SQL]), synced: text([...header, SUBSCRIPTION_SYNCED_SQL]),
-    peerConnection: peerDsn, watchdog: text(watchdog),
+    peerConnection: peerDsn, watchdog: text(watchdog), divergenceCheck: text([...header, DIVERGENCE_CHECK_SQL]),
   };
 }
 

@@ -23,6 +23,7 @@ export interface ResolvedBdrNode {
   readonly outputPluginAllowlist: boolean;
   readonly replicationCapacity: number;
   readonly maxSlotWalKeepSizeMb: number;
+  readonly divergenceCheckIntervalSeconds: number;
 }
 
 const LISTEN = /^(\*|[0-9A-Za-z.:-]+(,[0-9A-Za-z.:-]+)*)$/;
@@ -96,5 +97,6 @@ export function resolveBdrNodeConfig(props: BdrNodeConfig): ResolvedBdrNode {
     outputPluginAllowlist: checkBoolean('outputPluginAllowlist', props.outputPluginAllowlist ?? false),
     replicationCapacity: checkInteger('replicationCapacity', props.replicationCapacity ?? 10, 4, 1000),
     maxSlotWalKeepSizeMb: walKeepSize(props.maxSlotWalKeepSizeMb ?? 10240),
+    divergenceCheckIntervalSeconds: checkInteger('divergenceCheckIntervalSeconds', props.divergenceCheckIntervalSeconds ?? 600, 0, 86_400),
   };
 }

@@ -13,6 +13,7 @@ import { DatabaseSchema } from '../postgres/database-schema';
 import { SUBSCRIPTION_KICK_STATEMENTS, SUBSCRIPTION_STATUS_SQL } from '../postgres/subscription-watchdog-sql';
 import { REPLICATION_HEALTH_SQL, ReplicationHealth, replicationHealthOf, SUBSCRIPTION_SYNCED_SQL } from '../postgres/replication-health-sql';
 import { CONFLICT_LOG_LINE, CONVERGENCE_SESSION_OPTIONS } from '../postgres/convergence-sql';
+import { DIVERGENCE_CHECK_SQL } from '../postgres/divergence-check-sql';
 import { BdrBootstrapSql, PSQL_API_PASSWORD_VAR, PSQL_REPLICATION_PASSWORD_VAR, BootstrapSql } from '../postgres/render-bootstrap-sql';
 import { PgHba } from '../postgres/render-pg-hba';
 import { PostgresSettings } from '../postgres/render-postgres-settings';
@@ -145,6 +146,18 @@ interface LocalHost {
   readonly api: ApiProcess;
   /** The node's rendered bootstrap, for a rebuild. */
   readonly bootstrap: BdrBootstrapSql;
+}
+
+/** A row the divergence check reports. */
+export interface DivergentRow {
+  /** `schema.table`. */
+  readonly table: string;
+  /** The primary key's text. */
+  readonly key: string;
+  /** md5 of the row here, or null when only the peer has it. */
+  readonly here: string | null;
+  /** md5 of the row on the peer, or null when only this node has it. */
+  readonly peer: string | null;
 }
 
 /** What `rebuild()` measured. */
@@ -539,6 +552,15 @@ export class LocalTopology {
   async replicationHealth(name: string): Promise<ReplicationHealth> {
     const [row] = await this.host(name).db.query<Record<string, unknown>>(REPLICATION_HEALTH_SQL);
     return replicationHealthOf(row);
+  }
+
+  /**
+   * The image's periodic divergence check on a host's node (`failover_api.check_divergence()`): the rows that
+   * differ from the peer's and did so, with the same two versions, at the previous check too.
+   */
+  async checkDivergence(name: string): Promise<DivergentRow[]> {
+    const rows = await this.host(name).db.query<{ table_name: string; key: string; here_digest: string | null; peer_digest: string | null }>(DIVERGENCE_CHECK_SQL);
+    return rows.map((r) => ({ table: r.table_name, key: r.key, here: r.here_digest, peer: r.peer_digest }));
   }
 
   /** Anti-entropy: writes each differing row's winning version where it is missing (`repairNodes`). */

@@ -68,7 +68,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const UP_DEADLINE_MS = 180_000;
 
 /** The Docker driver cannot lose a volume yet; the Docker stage tests the image's rejoin (issue #19). */
-export const DOCKER_REBUILD_UNSUPPORTED = 'the rebuild fault runs on the local target only: the Docker smoke cannot lose a volume yet (the Docker stage tests the image\'s rejoin)';
 
 /**
  * Drives the smoke stack on a real Docker daemon: each step of the rolling update is a `cdktf deploy` that
@@ -130,7 +129,12 @@ export class DockerDriver implements TopologyDriver {
         await docker('kill', db);
         return;
       case HostFault.REBUILD:
-        throw new Error(DOCKER_REBUILD_UNSUPPORTED);
+        // The disk is lost: the node's container and volume go (the smoke stack does not protect its volumes),
+        // and the deploy in startHost creates both anew, so the image's bootstrap copies the peer's data.
+        await docker('kill', api);
+        await docker('rm', '--force', db, smokeContainers.migrator(host));
+        await docker('volume', 'rm', smokeContainers.dataVolume(host));
+        return;
     }
   }
 
@@ -141,7 +145,7 @@ export class DockerDriver implements TopologyDriver {
       await docker('network', 'connect', SMOKE_NETWORK, db);
       await docker('network', 'connect', SMOKE_NETWORK, smokeContainers.api(host));
     }
-    if (options.restartDatabase || options.fault !== HostFault.GRACEFUL && options.fault !== HostFault.REPLACE) {
+    if (options.restartDatabase || ![HostFault.GRACEFUL, HostFault.REPLACE, HostFault.REBUILD].includes(options.fault)) {
       await docker('start', db);
     }
     if (options.fault === HostFault.DB_CRASH) {

@@ -1,5 +1,6 @@
 import { FailoverStrategy } from '../haproxy/failover-strategy';
 import { HaproxyFailureHandling, HaproxyHealthCheck, HaproxyTimeouts } from '../haproxy/haproxy-config-props';
+import { ITEMS_TABLE } from '../postgres/render-bootstrap-sql';
 import { LocalTopology } from '../runtime/local-topology';
 import { PacketFilter } from '../runtime/packet-filter';
 import { ExperimentOptions, runRollingUpdateExperiment } from './experiment';
@@ -30,6 +31,12 @@ export interface LocalSmokeOptions extends ExperimentOptions {
    * @default the renderer's
    */
   readonly failureHandling?: HaproxyFailureHandling;
+  /**
+   * Rows written into the reference API's table (on server1, replicated) before the probe starts, so that a
+   * rebuild has a real copy to make.
+   * @default 0
+   */
+  readonly preloadRows?: number;
 }
 
 
@@ -44,8 +51,18 @@ export async function runLocalSmoke(options: LocalSmokeOptions = {}): Promise<Sm
     strategy, healthCheck, timeouts: options.timeouts, failureHandling: options.failureHandling, onProgress: options.onProgress,
   });
   try {
+    const preloadedRows = options.preloadRows ?? 0;
+    if (preloadedRows > 0) {
+      options.onProgress?.(`preloading ${preloadedRows} rows`);
+      await topology.database(topology.primary).query(
+        `INSERT INTO ${ITEMS_TABLE} (body, written_by) SELECT 'preloaded ' || i, 'bench' FROM generate_series(1, $1::int) i`, [preloadedRows]);
+      const convergence = await topology.waitForConvergence();
+      if (!convergence.identical) {
+        throw new Error(`the preloaded rows did not reach both nodes within ${convergence.elapsedMs} ms`);
+      }
+    }
     const result = await runRollingUpdateExperiment(new LocalDriver(topology), options);
-    return { records: result.records, report: { strategy, healthCheckIntervalMs: healthCheck.intervalMs, ...result.report } };
+    return { records: result.records, report: { strategy, healthCheckIntervalMs: healthCheck.intervalMs, ...(preloadedRows > 0 ? { preloadedRows } : {}), ...result.report } };
   } finally {
     await topology.stop();
   }

@@ -14,6 +14,8 @@ export interface ContainerProbeSummary {
 export interface SmokeReport extends ExperimentReport {
   readonly strategy: FailoverStrategy;
   readonly healthCheckIntervalMs: number;
+  /** Local target only: rows in the table before the run (`preloadRows`), which a rebuild copies. */
+  readonly preloadedRows?: number;
   /** Docker target only: the probe container's view. */
   readonly containerProbe?: ContainerProbeSummary;
 }

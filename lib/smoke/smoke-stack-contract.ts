@@ -31,4 +31,8 @@ export const smokeContainers = {
   probe: `${SMOKE_NAME_PREFIX}-probe`,
   api: (host: string) => `${SMOKE_NAME_PREFIX}-${host}-api`,
   database: (host: string) => `${SMOKE_NAME_PREFIX}-${host}-db`,
+  /** The node's one-shot migrator (BdrNode.migrator). */
+  migrator: (host: string) => `${SMOKE_NAME_PREFIX}-${host}-db-migrate`,
+  /** The node's data volume (BdrNode.volume). */
+  dataVolume: (host: string) => `${SMOKE_NAME_PREFIX}-${host}-db-data`,
 };

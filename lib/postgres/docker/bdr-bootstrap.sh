@@ -12,7 +12,8 @@
 #    that was lost (peer-resubscribe), and waits until the peer reads from it. Otherwise (both new) it
 #    subscribes plainly. Either way it is marked joined once it replicates, and only then does
 #    failover_api.ready(), which HAProxy's health check of the API asks for, turn true. The order is explained in the README ("A host that comes back with nothing").
-# 4. The watchdog, every second: a subscription that is down while the peer accepts connections is restarted
+# 4. Every BDR_DIVERGENCE_CHECK_SECONDS, the divergence check (divergence-check-sql.ts), which logs what differs.
+# 5. The watchdog, every second: a subscription that is down while the peer accepts connections is restarted
 #    (subscription-watchdog-sql.ts says why pglogical leaves it down).
 set -uo pipefail
 cfg=$1
@@ -59,6 +60,25 @@ else
   echo "bdr: bootstrapped, and joined the peer"
 fi
 
+# The divergence check (divergence-check-sql.ts): a difference is logged once two checks saw it unchanged.
+divergence_every=${BDR_DIVERGENCE_CHECK_SECONDS:-600}
+divergence_due=$(( $(date +%s) + divergence_every ))
+divergence_check() {
+  local out
+  if ! out=$(psql_bdr -t -A -v ON_ERROR_STOP=1 -f "$cfg/divergence-check.sql" 2>&1); then
+    echo "bdr: divergence check failed: $(echo "$out" | tail -n 1)"
+    return
+  fi
+  echo "$out" | while IFS='|' read -r table key here there since; do
+    [ -n "$table" ] && echo "bdr: divergence: $table key $key differs from the peer since $since" \
+      "(here ${here:-missing}, peer ${there:-missing}); repair with npm run verify-replication -- --repair"
+  done
+}
+
 while sleep 1; do
   peer_ready && [ "$(kick)" -gt 0 ] 2>/dev/null && echo "bdr: restarted a subscription that was down while the peer accepts connections"
+  if [ "$divergence_every" -gt 0 ] && [ "$(date +%s)" -ge "$divergence_due" ]; then
+    divergence_due=$(( $(date +%s) + divergence_every ))
+    peer_ready && divergence_check
+  fi
 done
