@@ -52,7 +52,8 @@ describe('BdrNode', () => {
     ]);
     expect(files[0].content).toContain("hba_file = '/etc/postgresql/bdr/pg_hba.conf'");
     expect(files[3].content).toContain("provider_dsn := 'host=db2 port=5432 dbname=api user=replicator'");
-    expect(node.container).toBeInstanceOf(Container);
+    // The escape hatch is the synthesized container itself.
+    expect(node.node.findChild('container')).toBe(node.container);
   });
 });
 
@@ -77,7 +78,7 @@ describe('ApiHost', () => {
         'DRAIN_QUIET_MS=500', 'SHUTDOWN_GRACE_MS=10000', expect.stringMatching(/^DATABASE_URL=postgres:\/\/api:\$\{urlencode\(var\.api_password\)\}@fa-server1-db:5432\/api$/)]),
     });
     expect(synth).toHaveResourceWithProperties(Container, { name: 'fa-server1-db' });
-    expect(host.database).toBeInstanceOf(BdrNode);
+    expect(host.database.node.scope).toBe(host);
   });
 });
 
@@ -222,6 +223,34 @@ describe('FailoverApi', () => {
         expect(text).not.toMatch(/(^|[^$])\$\{/);
       }
     }
+  });
+
+  test('takes the HAProxy props that make sense for the pair: timeouts, retries, failure handling', () => {
+    const { stack, apiPassword, replicationPassword } = stackWithSecrets();
+    const api = new FailoverApi(stack, 'api', {
+      hosts: HOSTS, apiPassword, replicationPassword,
+      timeouts: { serverMs: 15_000 }, retries: 2, failureHandling: { errorLimit: 5 },
+    });
+    expect(api.loadBalancer.configText).toMatch(/^\s+timeout server 15000ms$/m);
+    expect(api.loadBalancer.configText).toMatch(/^\s+retries 2$/m);
+    expect(api.loadBalancer.configText).toContain('error-limit 5');
+  });
+
+  test('two FailoverApis in one stack: one provider configuration, their own networks, readable outputs of their own', () => {
+    const { stack, apiPassword, replicationPassword } = stackWithSecrets();
+    new FailoverApi(stack, 'a', { hosts: HOSTS, apiPassword, replicationPassword, namePrefix: 'shop' });
+    new FailoverApi(stack, 'b', { hosts: HOSTS, apiPassword, replicationPassword, namePrefix: 'billing', networkSubnet: '172.29.0.0/24', frontendPort: 8081 });
+    const json = synthJson(stack) as unknown as { provider: { docker: unknown[] }; output: Record<string, unknown>; resource: { docker_network: Record<string, { name: string }> } };
+    expect(json.provider.docker).toHaveLength(1);
+    expect(Object.values(json.resource.docker_network).map((n) => n.name).sort()).toEqual(['billing-net', 'shop-net']);
+    expect(Object.keys(json.output).sort()).toEqual(['billing_endpoint_url', 'billing_haproxy_container', 'shop_endpoint_url', 'shop_haproxy_container']);
+  });
+
+  test('two single-host FailoverApis on one subnet fail validation, naming the prop', () => {
+    const { stack, apiPassword, replicationPassword } = stackWithSecrets();
+    new FailoverApi(stack, 'a', { hosts: HOSTS, apiPassword, replicationPassword, namePrefix: 'shop' });
+    new FailoverApi(stack, 'b', { hosts: HOSTS, apiPassword, replicationPassword, namePrefix: 'billing' });
+    expect(() => Testing.synth(stack, true)).toThrow('FailoverApi test/b: networkSubnet: "172.28.0.0/24" is also used by test/a on the same Docker host; give each FailoverApi in a stack its own networkSubnet');
   });
 
   test('two FailoverApis with the same namePrefix in one stack fail validation', () => {

@@ -1,6 +1,7 @@
 import { TerraformStack, TerraformVariable } from 'cdktf';
 import { testApp } from '../support/synth';
 import { Errors, FailoverApi, FailoverApiProps } from '../../lib';
+import { ValidationError } from '../../lib/validation/validation-error';
 
 function attempt(patch: (secrets: { apiPassword: string; replicationPassword: string }) => Partial<FailoverApiProps>): () => FailoverApi {
   const stack = new TerraformStack(testApp(), 'stack');
@@ -40,6 +41,11 @@ const CASES: [string, Parameters<typeof attempt>[0], string][] = [
     'schema.migrations[1].version: must be unique, but version 1 is also migrations[0] ("items"); give the new migration the next free version'],
   ['a schema name with a capital', () => ({ schema: { name: 'Shop', migrations: [{ version: 1, name: 'items', sql: 'SELECT 1' }] } }),
     'schema.name: must be a lowercase SQL identifier: letters, digits and _, at most 63, not starting with a digit, got "Shop"'],
+  // Validated by the child constructs (HaproxyLoadBalancer, BdrNode), still located at the FailoverApi.
+  ['a health-check path without a slash', () => ({ healthCheck: { path: 'healthz' } }),
+    "healthCheck.path: must be a URL path starting with '/', without whitespace, control characters, quotes, backslashes or '#', got \"healthz\""],
+  ['a WAL limit below one segment', () => ({ maxSlotWalKeepSizeMb: 8 }), 'maxSlotWalKeepSizeMb: must be -1 (no limit) or an integer from 16 (one WAL segment) to 16777216, got 8'],
+  ['a negative divergence check interval', () => ({ divergenceCheckIntervalSeconds: -1 }), 'divergenceCheckIntervalSeconds: must be an integer from 0 to 86400, got -1'],
 ];
 
 describe('FailoverApi validation at synth time', () => {
@@ -50,13 +56,24 @@ describe('FailoverApi validation at synth time', () => {
     } catch (err) {
       error = err;
     }
-    // `Errors.isValidationError` is what every jsii language gets; in TypeScript it is an instanceof check.
-    expect(Errors.isValidationError(error)).toBe(true);
-    expect(error).toBeInstanceOf(Error);
-    expect((error as Error).message).toBe(`FailoverApi stack/api: ${message}`);
+    // `Errors.isValidationError` is what every jsii language gets.
+    expect({ isValidationError: Errors.isValidationError(error), message: (error as Error).message })
+      .toEqual({ isValidationError: true, message: `FailoverApi stack/api: ${message}` });
+  });
+
+  test('a ValidationError is known as one across two copies of the package, where instanceof fails', () => {
+    let foreign: unknown;
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const copy = require('../../lib/validation/validation-error') as typeof import('../../lib/validation/validation-error');
+      foreign = new copy.ValidationError('frontendPort', 'must be an integer from 1 to 65535, got 0');
+    });
+    expect(foreign instanceof ValidationError).toBe(false);
+    expect([foreign, new Error('frontendPort: x'), null, undefined, 'frontendPort: x'].map((x) => Errors.isValidationError(x)))
+      .toEqual([true, false, false, false, false]);
   });
 
   test('a valid configuration is accepted', () => {
-    expect(attempt(() => ({}))()).toBeInstanceOf(FailoverApi);
+    expect(attempt(() => ({}))().node.path).toBe('stack/api');
   });
 });

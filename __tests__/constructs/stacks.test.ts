@@ -17,7 +17,7 @@ describe('stacks', () => {
     expect(synthNormalized(new ProductionStack(testApp(), 'production', { machines }))).toMatchSnapshot();
   });
 
-  test('the smoke stack\'s haproxy config passes haproxy -c and carries the seed\'s weighted stick-table backend', () => {
+  test('the smoke stack\'s haproxy config passes haproxy -c and carries the article\'s weighted stick-table backend', () => {
     const json = synthJson(new SmokeStack(testApp(), 'smoke'));
     const writer = resourceAt(json, 'docker_container', 'failover-api_haproxy_config-writer');
     const upload = (writer.upload as { file: string; content: string }[]).find((u) => u.file === '/etc/haproxy/staged.cfg');
@@ -70,7 +70,7 @@ describe('stacks', () => {
     expect(Object.keys(resourcesOf(json, 'docker_container')).length).toBe(9); // 2 api, 2 db and their migrators, haproxy, its config writer, probe
   });
 
-  test('the smoke stack has one version variable per host and a probe running the seed\'s curl loop', () => {
+  test('the smoke stack has one version variable per host and a probe running the article\'s curl loop', () => {
     const json = synthJson(new SmokeStack(testApp(), 'smoke'));
     expect(json.variable?.server1_version).toMatchObject({ default: 'v1' });
     expect(json.variable?.server2_version).toMatchObject({ default: 'v1' });

@@ -1,6 +1,6 @@
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { FailoverStrategy } from '../haproxy/failover-strategy';
-import { HaproxyHealthCheck, HaproxyLimits } from '../haproxy/haproxy-config-props';
+import { HaproxyFailureHandling, HaproxyHealthCheck, HaproxyLimits, HaproxyTimeouts } from '../haproxy/haproxy-config-props';
 import { DatabaseSchema } from '../postgres/database-schema';
 import { ShippedBaseImages } from './docker-build-contexts';
 
@@ -136,7 +136,7 @@ export interface FailoverApiProps {
   readonly baseImages?: ShippedBaseImages;
   /**
    * HAProxy's health check of the APIs.
-   * @default GET /check.txt every 5000 ms, fall 3, rise 2 (the seed's)
+   * @default GET /check.txt every 5000 ms, fall 3, rise 2 (the HAProxy article's)
    */
   readonly healthCheck?: HaproxyHealthCheck;
   /**
@@ -145,6 +145,22 @@ export interface FailoverApiProps {
    * @default the renderer's (`HaproxyLimits`)
    */
   readonly limits?: HaproxyLimits;
+  /**
+   * HAProxy's timeouts: connect, client and server (per try). Give `server` more than your slowest request.
+   * @default connect 500 ms, client 30 s, server 2 s (backup: connect 5 s, server 30 s)
+   */
+  readonly timeouts?: HaproxyTimeouts;
+  /**
+   * Retries before a request fails. Under weighted-stick and primary-first every retry goes to the other server.
+   * @default 3
+   */
+  readonly retries?: number;
+  /**
+   * HAProxy's failure handling: L7 retries, detection from live traffic, self-drain on a 404 (weighted-stick and
+   * primary-first).
+   * @default every field's default (`HaproxyFailureHandling`); rejected under backup
+   */
+  readonly failureHandling?: HaproxyFailureHandling;
   /**
    * Host port clients connect to.
    * @default 8080

@@ -6,7 +6,7 @@ import { FailoverStrategy } from '../haproxy/failover-strategy';
 import { HaproxyServer } from '../haproxy/haproxy-config-props';
 import { SelfDrain } from '../haproxy/self-drain';
 import { BdrNodeConfig } from '../postgres/bdr-node-config';
-import { ValidationError } from '../validation/validation-error';
+import { Errors } from '../validation/validation-error';
 import { ApiHost } from './api-host';
 import { resolveBaseImage, ShippedBaseImages, ShippedImage } from './docker-build-contexts';
 import { FailoverApiProps } from './failover-api-props';
@@ -59,7 +59,7 @@ interface HostAddressing {
 
 /**
  * The whole system: two `ApiHost`s (an API plus its own pglogical node each, replicating both ways) behind a
- * `HaproxyLoadBalancer` whose config applies the chosen strategy (by default the seed's weighted stick-table).
+ * `HaproxyLoadBalancer` whose config applies the chosen strategy (by default the article's weighted stick-table).
  *
  * Single-host (default): every container on one provider and one network, servers addressed by container name
  * and followed through Docker's DNS when replaced. Multi-host: one provider per machine over SSH, servers
@@ -84,80 +84,93 @@ export class FailoverApi extends Construct {
   public readonly haproxyContainerOutput: TerraformOutput;
   /** Prefix of every container, volume and network name. */
   public readonly namePrefix: string;
+  /** The single-host network's subnet, for the check that two FailoverApis in a stack do not share one. */
+  private readonly singleHostSubnet?: string;
 
   constructor(scope: Construct, id: string, props: FailoverApiProps) {
     super(scope, id);
-    let p: ResolvedFailoverApiProps;
+    // Every prop error, also one a child construct finds (a health check, the limits), names this construct.
     try {
-      p = resolveFailoverApiProps(props);
-    } catch (err) {
-      throw err instanceof ValidationError ? err.at(`FailoverApi ${this.node.path}`) : err;
-    }
-    this.strategy = p.strategy;
-    this.namePrefix = p.namePrefix;
-    const hc = { ...props.healthCheck };
-    const [a, b] = p.hosts;
-    const peerOf = (name: string) => (name === a.name ? b : a);
-    const dbName = (name: string) => `${p.namePrefix}-${name}-db`;
+      const p = resolveFailoverApiProps(props);
+      this.strategy = p.strategy;
+      this.namePrefix = p.namePrefix;
+      const hc = { ...props.healthCheck };
+      const [a, b] = p.hosts;
+      const peerOf = (name: string) => (name === a.name ? b : a);
+      const dbName = (name: string) => `${p.namePrefix}-${name}-db`;
 
-    if (!p.multiHost) {
-      const provider = props.provider ?? new DockerProvider(this, 'docker', {});
-      const network = this.network('network', provider, p);
-      const images = new ImagesOnProvider(this, '', provider, p.baseImages);
-      this.providers = [provider];
-      this.networks = [network];
-      // Peers and APIs reach each other on the network by container name, from its subnet.
-      this.hosts = p.hosts.map((h) => this.apiHost(p, props, h.name, provider, network, images, {
-        selfHost: dbName(h.name), peerHost: dbName(peerOf(h.name).name), peerAddresses: [p.networkSubnet],
-      }));
-      this.loadBalancer = new HaproxyLoadBalancer(this, 'haproxy', {
-        provider,
-        containerName: `${p.namePrefix}-haproxy`,
-        image: images.get(ShippedImage.HAPROXY, props.haproxyImage),
-        networkName: network.name,
-        publishPort: p.frontendPort,
-        config: {
-          strategy: p.strategy,
-          servers: this.servers(p, (h) => `${p.namePrefix}-${h}-api`),
-          healthCheck: hc,
-          limits: props.limits,
-          // Replaced containers get new IPs: re-resolve names through Docker's embedded DNS.
-          dnsResolver: {},
-        },
-      });
-      this.endpointUrl = `http://localhost:${p.frontendPort}`;
-    } else {
-      const machineOf = (name: string) => p.hosts.find((h) => h.name === name)?.machine as NonNullable<typeof a.machine>;
-      this.providers = [];
-      this.networks = [];
-      this.hosts = p.hosts.map((h) => {
-        const m = machineOf(h.name);
-        const peer = machineOf(peerOf(h.name).name);
-        const provider = new DockerProvider(this, `docker-${h.name}`, { alias: `${p.namePrefix}-${h.name}`, host: m.dockerHost, sshOpts: m.sshOpts });
-        const network = this.network(`network-${h.name}`, provider, p);
-        this.providers.push(provider);
-        this.networks.push(network);
-        // The peer connects from its machine's address to the published port; the API from this machine's network.
-        return this.apiHost(p, props, h.name, provider, network, new ImagesOnProvider(this, `${h.name}-`, provider, p.baseImages), {
-          selfHost: m.address, peerHost: peer.address, peerAddresses: [peer.address], publishAddress: m.address,
+      if (!p.multiHost) {
+      this.singleHostSubnet = p.networkSubnet;
+        const provider = props.provider ?? defaultDockerProvider(this);
+        const network = this.network('network', provider, p);
+        const images = new ImagesOnProvider(this, '', provider, p.baseImages);
+        this.providers = [provider];
+        this.networks = [network];
+        // Peers and APIs reach each other on the network by container name, from its subnet.
+        this.hosts = p.hosts.map((h) => this.apiHost(p, props, h.name, provider, network, images, {
+          selfHost: dbName(h.name), peerHost: dbName(peerOf(h.name).name), peerAddresses: [p.networkSubnet],
+        }));
+        this.loadBalancer = new HaproxyLoadBalancer(this, 'haproxy', {
+          provider,
+          containerName: `${p.namePrefix}-haproxy`,
+          image: images.get(ShippedImage.HAPROXY, props.haproxyImage),
+          networkName: network.name,
+          publishPort: p.frontendPort,
+          config: {
+            strategy: p.strategy,
+            servers: this.servers(p, (h) => `${p.namePrefix}-${h}-api`),
+            healthCheck: hc,
+            limits: props.limits,
+            timeouts: props.timeouts,
+            retries: props.retries,
+            failureHandling: props.failureHandling,
+            // Replaced containers get new IPs: re-resolve names through Docker's embedded DNS.
+            dnsResolver: {},
+          },
         });
-      });
-      const lb = props.loadBalancer as NonNullable<FailoverApiProps['loadBalancer']>;
-      const provider = new DockerProvider(this, 'docker-haproxy', { alias: `${p.namePrefix}-haproxy`, host: lb.dockerHost, sshOpts: lb.sshOpts });
-      this.providers.push(provider);
-      this.loadBalancer = new HaproxyLoadBalancer(this, 'haproxy', {
-        provider,
-        containerName: `${p.namePrefix}-haproxy`,
-        image: new ImagesOnProvider(this, 'haproxy-', provider, p.baseImages).get(ShippedImage.HAPROXY, props.haproxyImage),
-        publishPort: p.frontendPort,
-        config: { strategy: p.strategy, servers: this.servers(p, (h) => machineOf(h).address), healthCheck: hc, limits: props.limits },
-      });
-      this.endpointUrl = `http://${lb.address}:${p.frontendPort}`;
-    }
+        this.endpointUrl = `http://localhost:${p.frontendPort}`;
+      } else {
+        const machineOf = (name: string) => p.hosts.find((h) => h.name === name)?.machine as NonNullable<typeof a.machine>;
+        this.providers = [];
+        this.networks = [];
+        this.hosts = p.hosts.map((h) => {
+          const m = machineOf(h.name);
+          const peer = machineOf(peerOf(h.name).name);
+          const provider = new DockerProvider(this, `docker-${h.name}`, { alias: `${p.namePrefix}-${h.name}`, host: m.dockerHost, sshOpts: m.sshOpts });
+          const network = this.network(`network-${h.name}`, provider, p);
+          this.providers.push(provider);
+          this.networks.push(network);
+          // The peer connects from its machine's address to the published port; the API from this machine's network.
+          return this.apiHost(p, props, h.name, provider, network, new ImagesOnProvider(this, `${h.name}-`, provider, p.baseImages), {
+            selfHost: m.address, peerHost: peer.address, peerAddresses: [peer.address], publishAddress: m.address,
+          });
+        });
+        const lb = props.loadBalancer as NonNullable<FailoverApiProps['loadBalancer']>;
+        const provider = new DockerProvider(this, 'docker-haproxy', { alias: `${p.namePrefix}-haproxy`, host: lb.dockerHost, sshOpts: lb.sshOpts });
+        this.providers.push(provider);
+        this.loadBalancer = new HaproxyLoadBalancer(this, 'haproxy', {
+          provider,
+          containerName: `${p.namePrefix}-haproxy`,
+          image: new ImagesOnProvider(this, 'haproxy-', provider, p.baseImages).get(ShippedImage.HAPROXY, props.haproxyImage),
+          publishPort: p.frontendPort,
+          config: {
+            strategy: p.strategy, servers: this.servers(p, (h) => machineOf(h).address), healthCheck: hc, limits: props.limits,
+            timeouts: props.timeouts, retries: props.retries, failureHandling: props.failureHandling,
+          },
+        });
+        this.endpointUrl = `http://${lb.address}:${p.frontendPort}`;
+      }
 
-    this.endpointOutput = new TerraformOutput(this, 'endpoint_url', { value: this.endpointUrl, description: 'URL clients use (HAProxy frontend)' });
-    this.haproxyContainerOutput = new TerraformOutput(this, 'haproxy_container', { value: this.loadBalancer.container.name, description: 'HAProxy container, for docker exec into the runtime API' });
-    this.node.addValidation({ validate: () => this.uniquePrefixInStack() });
+      this.endpointOutput = new TerraformOutput(this, 'endpoint_url', { value: this.endpointUrl, description: 'URL clients use (HAProxy frontend)' });
+      this.haproxyContainerOutput = new TerraformOutput(this, 'haproxy_container', { value: this.loadBalancer.container.name, description: 'HAProxy container, for docker exec into the runtime API' });
+      // Readable, stable names (`failover_api_endpoint_url`) instead of hashed ones; the prefix is unique per stack.
+      const outputPrefix = p.namePrefix.replace(/-/g, '_');
+      this.endpointOutput.overrideLogicalId(`${outputPrefix}_endpoint_url`);
+      this.haproxyContainerOutput.overrideLogicalId(`${outputPrefix}_haproxy_container`);
+    } catch (err) {
+      throw Errors.isValidationError(err) ? err.at(`FailoverApi ${this.node.path}`) : err;
+    }
+    this.node.addValidation({ validate: () => this.uniqueInStack() });
   }
 
   private network(id: string, provider: DockerProvider, p: ResolvedFailoverApiProps): Network {
@@ -196,7 +209,7 @@ export class FailoverApi extends Construct {
       publishAddress: addressing.publishAddress,
       healthPath: props.healthCheck?.path,
       protectDataVolume: props.protectDataVolumes,
-      drain: SelfDrain.timings({ strategy: p.strategy, healthCheck: props.healthCheck }),
+      drain: SelfDrain.timings({ strategy: p.strategy, healthCheck: props.healthCheck, failureHandling: props.failureHandling }),
     });
   }
 
@@ -204,12 +217,29 @@ export class FailoverApi extends Construct {
     return p.hosts.map((h) => ({ name: h.name, address: address(h.name), port: p.apiPort, weight: h.weight }));
   }
 
-  // Container, volume and network names are global on a Docker host: two FailoverApis with one prefix collide.
-  private uniquePrefixInStack(): string[] {
-    const stack = TerraformStack.of(this);
-    const clash = stack.node.findAll().filter((c: IConstruct) => c !== this && c instanceof FailoverApi && c.namePrefix === this.namePrefix);
-    return clash.length === 0 ? [] : [
-      `FailoverApi ${this.node.path}: namePrefix: ${JSON.stringify(this.namePrefix)} is also used by ${clash.map((c) => c.node.path).join(', ')}; give each FailoverApi in a stack its own namePrefix`,
-    ];
+  // Container, volume and network names are global on a Docker host, and so are a network's addresses: two
+  // FailoverApis with one prefix, or two single-host ones on one subnet, collide.
+  private uniqueInStack(): string[] {
+    const others = TerraformStack.of(this).node.findAll().filter((c: IConstruct): c is FailoverApi => c !== this && c instanceof FailoverApi);
+    const errors: string[] = [];
+    const samePrefix = others.filter((c) => c.namePrefix === this.namePrefix);
+    if (samePrefix.length > 0) {
+      errors.push(`FailoverApi ${this.node.path}: namePrefix: ${JSON.stringify(this.namePrefix)} is also used by ${samePrefix.map((c) => c.node.path).join(', ')}; give each FailoverApi in a stack its own namePrefix`);
+    }
+    const sameSubnet = others.filter((c) => c.singleHostSubnet !== undefined && c.singleHostSubnet === this.singleHostSubnet);
+    if (sameSubnet.length > 0) {
+      errors.push(`FailoverApi ${this.node.path}: networkSubnet: ${JSON.stringify(this.singleHostSubnet)} is also used by ${sameSubnet.map((c) => c.node.path).join(', ')} on the same Docker host; give each FailoverApi in a stack its own networkSubnet`);
+    }
+    return errors;
   }
+}
+
+/**
+ * One Docker provider for the local daemon per stack, shared by every FailoverApi given none: a second default
+ * provider configuration would fail `terraform validate`.
+ */
+function defaultDockerProvider(scope: Construct): DockerProvider {
+  const stack = TerraformStack.of(scope);
+  const id = 'failover-api-docker';
+  return (stack.node.tryFindChild(id) as DockerProvider | undefined) ?? new DockerProvider(stack, id, {});
 }

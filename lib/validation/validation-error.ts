@@ -1,3 +1,7 @@
+// A brand in the global symbol registry, so a ValidationError is known as one even when two copies of this
+// package are loaded (a construct library depending on its own copy), where instanceof would say no.
+const VALIDATION_ERROR_BRAND = Symbol.for('cdktf-failover-api.ValidationError');
+
 /**
  * Raised for a prop that would render a broken or unsafe config.
  * The message names the prop and what is allowed, so it can be fixed without reading the code.
@@ -13,6 +17,7 @@ export class ValidationError extends Error {
     this.name = 'ValidationError';
     this.field = field;
     this.detail = detail;
+    Object.defineProperty(this, VALIDATION_ERROR_BRAND, { value: true });
   }
 
   /** The same error, located at a construct path, e.g. `FailoverApi my-stack/api`. */
@@ -26,9 +31,9 @@ export class ValidationError extends Error {
  * export, so this is its face in the assembly; in TypeScript the guard also narrows to it.
  */
 export class Errors {
-  /** True for the error a bad prop throws. Its message names the prop and what is allowed. */
+  /** True for the error a bad prop throws, from any copy of this package. Its message names the prop and what is allowed. */
   public static isValidationError(x: any): x is ValidationError {
-    return x instanceof ValidationError;
+    return x !== null && typeof x === 'object' && (x as Record<symbol, unknown>)[VALIDATION_ERROR_BRAND] === true;
   }
 
   private constructor() {}
