@@ -22,7 +22,7 @@ export interface ProductionStackProps {
 }
 
 /**
- * The seed's layout: server1 and server2 on their own machines, each with its API and its database node,
+ * The HAProxy article's layout: server1 and server2 on their own machines, each with its API and its database node,
  * and HAProxy on a third, all managed over SSH.
  */
 export class ProductionStack extends TerraformStack {
@@ -44,7 +44,7 @@ export class ProductionStack extends TerraformStack {
 
 /**
  * The machines from env (FAILOVER_SERVER1_ADDRESS, FAILOVER_SERVER2_ADDRESS, FAILOVER_LB_ADDRESS, FAILOVER_SSH_USER),
- * then from cdktf.json context (server1Address, server2Address, loadBalancerAddress, sshUser), then the seed's
+ * then from cdktf.json context (server1Address, server2Address, loadBalancerAddress, sshUser), then the article's
  * example addresses, so that `cdktf synth` works anywhere.
  */
 export function productionMachines(env: NodeJS.ProcessEnv, context: (key: string) => unknown): ProductionMachines {

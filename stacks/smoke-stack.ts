@@ -16,7 +16,7 @@ export interface SmokeStackProps {
    */
   readonly strategy?: FailoverStrategy;
   /**
-   * Health check: faster than the seed's 5000 ms so the update finishes sooner.
+   * Health check: faster than the article's 5000 ms so the update finishes sooner.
    * @default every 2000 ms, fall 3, rise 2
    */
   readonly healthCheck?: HaproxyHealthCheck;
@@ -38,11 +38,11 @@ export const PROBE_IMAGE = 'curlimages/curl:8.11.1';
 
 /**
  * Everything on the local Docker daemon, with one version variable per host, plus a probe container running the
- * seed's curl loop against HAProxy. A rolling update is one `cdktf deploy` per changed version variable.
+ * article's curl loop against HAProxy. A rolling update is one `cdktf deploy` per changed version variable.
  */
 export class SmokeStack extends TerraformStack {
   public readonly api: FailoverApi;
-  /** The container running the seed's curl loop; `docker logs` shows one line per request. */
+  /** The container running the article's curl loop; `docker logs` shows one line per request. */
   public readonly probe: Container;
 
   constructor(scope: Construct, id: string, props: SmokeStackProps = {}) {
@@ -71,7 +71,7 @@ export class SmokeStack extends TerraformStack {
       logDriver: DEFAULT_LOG_DRIVER,
       logOpts: DEFAULT_LOG_OPTIONS,
       networksAdvanced: [{ name: this.api.networks[0].name }],
-      // The seed's loop, with a timestamp and the status code on each line ('%%{' is Terraform's escape of '%{').
+      // The HAProxy article's loop, with a timestamp and the status code on each line ('%%{' is Terraform's escape of '%{').
       // It logs from the first 200 on: the first deploy's own 503s, before HAProxy has seen a server UP, are
       // not failures of the rolling update.
       entrypoint: ['sh', '-c'],

@@ -25,7 +25,7 @@ function render(props: Partial<HaproxyConfigProps> = {}): string {
 }
 
 describe('HaproxyConfig.render', () => {
-  test('defaults to weighted-stick: the seed\'s final backend, with redispatch on every retry and the failure handling', () => {
+  test('defaults to weighted-stick: the article\'s final backend, with redispatch on every retry and the failure handling', () => {
     expect(backendLines(render())).toEqual([
       'balance roundrobin',
       'option forwardfor except 127.0.0.1',
@@ -45,7 +45,7 @@ describe('HaproxyConfig.render', () => {
     ]);
   });
 
-  test('failover strategies default to LAN timeouts: connect 500 ms, 2000 ms per try; backup keeps the seed\'s', () => {
+  test('failover strategies default to LAN timeouts: connect 500 ms, 2000 ms per try; backup keeps the article\'s', () => {
     expect(render()).toContain('    timeout connect 500ms\n    timeout client 30000ms\n    timeout server 2000ms\n');
     expect(render({ strategy: FailoverStrategy.PRIMARY_FIRST })).toContain('    timeout connect 500ms\n');
     expect(render({ strategy: FailoverStrategy.BACKUP })).toContain('    timeout connect 5000ms\n    timeout client 30000ms\n    timeout server 30000ms\n');
@@ -65,7 +65,7 @@ describe('HaproxyConfig.render', () => {
     expect(backendLines(config)).toContain('load-server-state-from-file global');
   });
 
-  test('backup is the seed\'s first config: the secondary marked backup, no stick table', () => {
+  test('backup is the article\'s first config: the secondary marked backup, no stick table', () => {
     expect(backendLines(render({ strategy: FailoverStrategy.BACKUP }))).toEqual([
       'balance roundrobin',
       'option forwardfor except 127.0.0.1',

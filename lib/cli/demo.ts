@@ -14,23 +14,23 @@ interface DemoRun {
   readonly options: LocalSmokeOptions;
 }
 
-/** The seed's tuning: 5 s connects, 30 s per try, no L7 retries, no detection from traffic, no drain on 404. */
-const SEED_TUNING: LocalSmokeOptions = {
+/** The HAProxy article's tuning: 5 s connects, 30 s per try, no L7 retries, no detection from traffic, no drain on 404. */
+const BLOG_TUNING: LocalSmokeOptions = {
   timeouts: { connectMs: 5000, serverMs: 30_000 },
   failureHandling: { retryReplaySafeRequests: false, errorLimit: 0, drainOn404: false },
 };
 
 const USAGE = `usage: npm run demo -- [options]
 
-Runs the seed's experiment for every strategy, without and with drain: a probe at 20 req/s from 4 clients
+Runs the article's experiment for every strategy, without and with drain: a probe at 20 req/s from 4 clients
 (1 request in 5 a write) through a rolling update of server2 then server1, on real haproxy and postgres.
 Then one harsh fault, server1 losing power for 8 s (host-loss), with weighted-stick twice: with the
-library's defaults, and with the seed's tuning (5 s connects, 30 s per try, no L7 retries, no detection
+library's defaults, and with the article's tuning (5 s connects, 30 s per try, no L7 retries, no detection
 from live traffic). Prints a comparison table and a timeline per run. Takes about 3.5 minutes; the
 host-loss runs need root (iptables) and are left out, with a note, without it.
 
   --html FILE         also write a self-contained HTML report charting every request
-  --inter MS          health-check interval (default 2000; --inter 5000 is the seed's timing, slower)
+  --inter MS          health-check interval (default 2000; --inter 5000 is the article's timing, slower)
   --rate N            requests per second (default 20)
   --concurrency N     concurrent clients (default 4)
   --restart-db        restart each host's database node too
@@ -55,7 +55,7 @@ runCli(USAGE, async () => {
   try {
     PacketFilter.assertAvailable();
     const hostLoss = { ...base, strategy: FailoverStrategy.WEIGHTED_STICK, fault: HostFault.HOST_LOSS, hosts: ['server1'], downtimeMs: 8000 };
-    plan.push({ label: 'host-loss, defaults', options: hostLoss }, { label: 'host-loss, seed tuning', options: { ...hostLoss, ...SEED_TUNING } });
+    plan.push({ label: 'host-loss, defaults', options: hostLoss }, { label: 'host-loss, blog tuning', options: { ...hostLoss, ...BLOG_TUNING } });
   } catch (err) {
     harsh = `The host-loss runs were left out: ${(err as Error).message}`;
   }
@@ -73,7 +73,7 @@ runCli(USAGE, async () => {
   console.log(renderComparisonTable(updates.map((r) => r.report)));
   if (losses.length > 0) {
     console.log('\nA harsh fault: server1 loses power for 8 s (weighted-stick). The defaults bound the wait by the per-try timeout;');
-    console.log("the seed's tuning leaves requests waiting on the dead host for as long as its timeouts allow:\n");
+    console.log("the article's tuning leaves requests waiting on the dead host for as long as its timeouts allow:\n");
     console.log(renderComparisonTable(losses.map((r) => ({ ...r.report, strategy: r.label }))));
   }
   if (harsh) {
@@ -99,7 +99,7 @@ runCli(USAGE, async () => {
     }))));
     console.log(`\nHTML report: ${values.html}`);
   }
-  const safe = results.filter((r) => r.report.strategy !== FailoverStrategy.BACKUP && r.label !== 'host-loss, seed tuning');
+  const safe = results.filter((r) => r.report.strategy !== FailoverStrategy.BACKUP && r.label !== 'host-loss, blog tuning');
   // Whatever the strategy, both database nodes must end up the same.
   const ok = safe.every((r) => r.report.failures === 0 && r.report.writesLost === 0) && results.every((r) => r.report.converged);
   return ok ? 0 : 1;

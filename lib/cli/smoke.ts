@@ -10,7 +10,7 @@ One rolling update (server2, then server1) under the curl-style probe, on real h
 
   --strategy S        weighted-stick (default), primary-first or backup
   --drain             drain each server through the runtime API before stopping it
-  --rate N            requests per second across all clients (default 2: the seed's one per 500 ms)
+  --rate N            requests per second across all clients (default 2: the article's one per 500 ms)
   --concurrency N     concurrent clients (default 1)
   --writes            make 1 request in 5 a write (PUT /api/v1/items/{uuid}), checked on both nodes afterwards
   --restart-db        restart each host's database node along with its API
@@ -30,7 +30,7 @@ One rolling update (server2, then server1) under the curl-style probe, on real h
   --crash             short for --fault crash
   --reload            no host goes down: reload HAProxy 5 times, a second apart, with new weights
                       (on the docker target each reload is a cdktf deploy that replaces the config writer)
-  --inter MS          health-check interval (default 2000; the seed's is 5000)
+  --inter MS          health-check interval (default 2000; the article's is 5000)
   --downtime MS       how long each host stays down (default 5000)
   --settle MS         steady traffic before and after the update (default 2000)
   --target T          local (default): real processes on 127.0.0.x

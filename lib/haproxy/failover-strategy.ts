@@ -4,7 +4,7 @@
  */
 export enum FailoverStrategy {
   /**
-   * The seed's fix: every server active, `balance roundrobin` with weights 100 (primary) and 1 (others),
+   * The HAProxy article's fix: every server active, `balance roundrobin` with weights 100 (primary) and 1 (others),
    * `option redispatch`, and the stick table. About 1 request in 101 reaches a secondary while the primary
    * is up; a failed connection is redispatched to another server, so a rolling update sees no 503s.
    * With more than two servers, every secondary gets weight 1.
@@ -17,7 +17,7 @@ export enum FailoverStrategy {
    */
   PRIMARY_FIRST = 'primary-first',
   /**
-   * The seed's first config: secondaries marked `backup`. UNSAFE for rolling updates: while the primary is
+   * The HAProxy article's first config: secondaries marked `backup`. UNSAFE for rolling updates: while the primary is
    * down but not yet marked DOWN, a redispatch never picks a backup, so clients get 503s. Kept to show and
    * regression-test that failure. With more than two servers, only the first backup takes traffic.
    */

@@ -33,12 +33,12 @@ export interface HaproxyFrontend {
 export interface HaproxyHealthCheck {
   /**
    * Path requested with `GET <path> HTTP/1.0`.
-   * @default '/check.txt' (the seed's)
+   * @default '/check.txt' (the HAProxy article's)
    */
   readonly path?: string;
   /**
    * Milliseconds between checks (`inter`).
-   * @default 5000 (the seed's)
+   * @default 5000 (the HAProxy article's)
    */
   readonly intervalMs?: number;
   /**
@@ -69,7 +69,7 @@ export interface HaproxyTimeouts {
   /**
    * Milliseconds to establish a TCP connection to a server. A connect to a vanished host waits this long
    * before the retry goes to the other server, so keep it short on a LAN.
-   * @default 500 for weighted-stick and primary-first; 5000 (the seed's) for backup
+   * @default 500 for weighted-stick and primary-first; 5000 (the HAProxy article's) for backup
    */
   readonly connectMs?: number;
   /**
@@ -88,7 +88,7 @@ export interface HaproxyTimeouts {
 
 /**
  * How HAProxy copes with a server that fails under live traffic. Applies to weighted-stick and primary-first;
- * the backup strategy always renders the seed's textbook config, without any of it.
+ * the backup strategy always renders the HAProxy article's textbook config, without any of it.
  */
 export interface HaproxyFailureHandling {
   /**
@@ -245,7 +245,7 @@ export interface HaproxyConfigProps {
   readonly timeouts?: HaproxyTimeouts;
   /**
    * Retries before a request fails. Under weighted-stick and primary-first every retry goes to another server
-   * (`option redispatch 1`); under backup only the last one does (the seed's `option redispatch`).
+   * (`option redispatch 1`); under backup only the last one does (the article's `option redispatch`).
    * @default 3
    */
   readonly retries?: number;
@@ -273,7 +273,7 @@ export interface HaproxyConfigProps {
   readonly maxConnections?: number;
   /**
    * Source address or CIDR for which no `X-Forwarded-For` is added (`option forwardfor except`).
-   * @default '127.0.0.1' (the seed's)
+   * @default '127.0.0.1' (the HAProxy article's)
    */
   readonly forwardForExcept?: string;
   /**

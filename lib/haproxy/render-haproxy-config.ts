@@ -142,7 +142,7 @@ function backendSection(cfg: ResolvedHaproxyConfig): string[] {
     `backend ${HAPROXY_BACKEND_NAME}`,
     `    balance ${cfg.strategy === FailoverStrategy.PRIMARY_FIRST ? 'first' : 'roundrobin'}`,
     `    option forwardfor except ${cfg.forwardForExcept}`,
-    // Every retry goes to another server at once; the seed's form redispatches only on the last one.
+    // Every retry goes to another server at once; the article's form redispatches only on the last one.
     fh ? '    option redispatch 1' : '    option redispatch',
     `    option httpchk GET ${hc.path} HTTP/1.0`,
     ...(fh?.drainOn404 ? [

@@ -13,7 +13,7 @@ export interface ResolvedHaproxyConfig {
   readonly dnsResolver?: { address: string; port: number; holdMs: number };
   readonly timeouts: { connectMs: number; clientMs: number; serverMs: number };
   readonly retries: number;
-  /** Absent under the backup strategy, which renders the seed's textbook config. */
+  /** Absent under the backup strategy, which renders the HAProxy article's textbook config. */
   readonly failureHandling?: { retryReplaySafeRequests: boolean; errorLimit: number; fastIntervalMs: number; drainOn404: boolean };
   /** Absent under the backup strategy, like failureHandling. */
   readonly limits?: {
@@ -31,7 +31,7 @@ const HEALTH_PATH = /^\/[A-Za-z0-9\-._~!$&()*+,;=:@/%?]*$/;
 const SOCKET_PATH = /^\/[A-Za-z0-9._/-]{1,100}$/;
 const ONE_DAY_MS = 86_400_000;
 
-/** The health check when a prop is left out: the seed's interval and path, HAProxy's fall and rise. */
+/** The health check when a prop is left out: the article's interval and path, HAProxy's fall and rise. */
 export const HEALTH_CHECK_DEFAULTS = { path: '/check.txt', intervalMs: 5000, fall: 3, rise: 2, timeoutMs: 2000 } as const;
 
 function checkMs(field: string, value: unknown): number {
@@ -66,11 +66,11 @@ export function resolveHaproxyProps(props: HaproxyConfigProps): ResolvedHaproxyC
   const dns = props.dnsResolver;
   const textbook = strategy === FailoverStrategy.BACKUP;
   if (textbook && props.failureHandling !== undefined) {
-    throw new ValidationError('failureHandling', "does not apply to the 'backup' strategy, which renders the seed's textbook config; use 'weighted-stick' or 'primary-first', or leave failureHandling out");
+    throw new ValidationError('failureHandling', "does not apply to the 'backup' strategy, which renders the HAProxy article's textbook config; use 'weighted-stick' or 'primary-first', or leave failureHandling out");
   }
   const fh = props.failureHandling ?? {};
   if (textbook && props.limits !== undefined) {
-    throw new ValidationError('limits', "does not apply to the 'backup' strategy, which renders the seed's textbook config; use 'weighted-stick' or 'primary-first', or leave limits out");
+    throw new ValidationError('limits', "does not apply to the 'backup' strategy, which renders the HAProxy article's textbook config; use 'weighted-stick' or 'primary-first', or leave limits out");
   }
   const lim = props.limits ?? {};
   const maxConnections = checkInteger('maxConnections', props.maxConnections ?? 4096, 1, 1_000_000);

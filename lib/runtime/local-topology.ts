@@ -39,7 +39,7 @@ export interface LocalTopologyOptions {
   readonly strategy?: FailoverStrategy;
   /**
    * HAProxy health check.
-   * @default every 1000 ms, fall 3, rise 2 (faster than the seed's 5000 ms, so runs stay short)
+   * @default every 1000 ms, fall 3, rise 2 (faster than the article's 5000 ms, so runs stay short)
    */
   readonly healthCheck?: HaproxyHealthCheck;
   /**
@@ -49,7 +49,7 @@ export interface LocalTopologyOptions {
   readonly retries?: number;
   /**
    * HAProxy timeouts.
-   * @default the renderer's for the strategy (connect 500 ms and server 2000 ms, or the seed's for backup)
+   * @default the renderer's for the strategy (connect 500 ms and server 2000 ms, or the article's for backup)
    */
   readonly timeouts?: HaproxyTimeouts;
   /**

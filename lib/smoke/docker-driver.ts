@@ -197,7 +197,7 @@ export class DockerDriver implements TopologyDriver {
     return Number(out.trim());
   }
 
-  /** The probe container's log: one line per request of the seed's curl loop. */
+  /** The probe container's log: one line per request of the article's curl loop. */
   async probeLog(): Promise<string[]> {
     const out = await this.options.runner.run('docker', ['logs', smokeContainers.probe]);
     return `${out.stdout}`.split('\n').filter((l) => l.trim().length > 0);

@@ -17,7 +17,7 @@ export enum ExperimentScenario {
 export interface ExperimentOptions {
   /**
    * Requests per second across all clients.
-   * @default 2 (the seed's one request every 500 ms)
+   * @default 2 (the article's one request every 500 ms)
    */
   readonly rate?: number;
   /**

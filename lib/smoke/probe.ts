@@ -17,7 +17,7 @@ export interface ProbeRecord {
 
 /** What a probe request does. */
 export enum ProbeRequestKind {
-  /** `GET /api/v1/system/health`, the seed's curl target. */
+  /** `GET /api/v1/system/health`, the article's curl target. */
   READ = 'read',
   /** `PUT /api/v1/items/{uuid}` with a fresh uuid: idempotent, so HAProxy may replay it. */
   WRITE = 'write',
@@ -28,7 +28,7 @@ export interface ProbeOptions {
   /** Base URL of the API, e.g. HAProxy's frontend. */
   readonly url: string;
   /**
-   * Milliseconds between one client's requests (the seed's `sleep 0.5`).
+   * Milliseconds between one client's requests (the article's `sleep 0.5`).
    * @default 500
    */
   readonly intervalMs?: number;
@@ -50,7 +50,7 @@ export interface ProbeOptions {
 }
 
 /**
- * The seed's `while true; do curl http://host/api/v1/system/health; sleep 0.5; done`, with several clients,
+ * The HAProxy article's `while true; do curl http://host/api/v1/system/health; sleep 0.5; done`, with several clients,
  * optional writes, and a record of every request. Writes are spread evenly (every k-th request), so runs repeat.
  */
 export class Probe {

@@ -216,7 +216,7 @@ async function put(url: string, id: string, body: string): Promise<boolean> {
   return res.ok;
 }
 
-/** Seeds rows, partitions, updates them on both sides, records each side's versions, heals. */
+/** Writes the rows, partitions, updates them on both sides, records each side's versions, heals. */
 async function conflictingUpdates(topology: LocalTopology, options: ReplicationScenarioOptions, progress: (m: string) => void)
   : Promise<ConflictState> {
   const rows = options.rows ?? 100;
@@ -224,11 +224,11 @@ async function conflictingUpdates(topology: LocalTopology, options: ReplicationS
   const [a, b] = topology.hostNames;
   const ids = Array.from({ length: rows }, () => randomUUID());
   for (const id of ids) {
-    await put(topology.apiUrl(a), id, 'seed');
+    await put(topology.apiUrl(a), id, 'initial');
   }
-  const seeded: ConvergenceReport = await topology.waitForConvergence(60_000);
-  if (!seeded.identical) {
-    throw new Error(`the ${rows} seed rows did not reach both nodes: ${seeded.differingRows} differ`);
+  const written: ConvergenceReport = await topology.waitForConvergence(60_000);
+  if (!written.identical) {
+    throw new Error(`the ${rows} initial rows did not reach both nodes: ${written.differingRows} differ`);
   }
   progress(`conflicts: ${rows} rows on both nodes; cutting the link and updating them ${updates} times, alternating nodes`);
   topology.partition();

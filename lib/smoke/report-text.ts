@@ -22,7 +22,7 @@ export interface ComparableReport extends ProbeSummary {
 export const TIMELINE_LEGEND = "'.' all 2xx   '5' a 5xx   '4' a 4xx   'E' a transport error   ' ' no request   [== update window ==]";
 
 /**
- * The seed's curl output at a glance: one character per time slice, the worst result in it.
+ * The HAProxy article's curl output at a glance: one character per time slice, the worst result in it.
  * A second line marks each host's update window.
  */
 export function renderTimeline(records: readonly ProbeRecord[], windows: readonly RelativeWindow[], width = 80): string[] {

@@ -23,7 +23,7 @@ export interface RollingUpdateOptions {
   readonly fault?: HostFault;
   /**
    * Hosts to take down, in order.
-   * @default the secondaries in reverse order, then the primary (the seed's server2, then server1)
+   * @default the secondaries in reverse order, then the primary (the article's server2, then server1)
    */
   readonly hosts?: string[];
   /**
@@ -69,7 +69,7 @@ export interface UpdateWindow {
 }
 
 /**
- * The seed's rolling update: the secondary first, then the primary. Each host is (optionally) drained,
+ * The HAProxy article's rolling update: the secondary first, then the primary. Each host is (optionally) drained,
  * stopped, kept down for the update, started with the new version and waited on until HAProxy has it UP.
  */
 export class RollingUpdate {

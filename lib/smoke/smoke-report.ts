@@ -2,7 +2,7 @@ import { FailoverStrategy } from '../haproxy/failover-strategy';
 import { ExperimentReport } from './experiment';
 import { ProbeRecord } from './probe';
 
-/** What the smoke stack's own probe container (the seed's curl loop) saw. */
+/** What the smoke stack's own probe container (the article's curl loop) saw. */
 export interface ContainerProbeSummary {
   /** Lines it logged, one per request. */
   readonly requests: number;
