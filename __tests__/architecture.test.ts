@@ -10,7 +10,7 @@ function imports(file: string): string[] {
   return [...readFileSync(file, 'utf8').matchAll(/^(?:import|export) [^;]*? from '([^']+)';$/gms)].map((m) => m[1]);
 }
 
-// The layering in DESIGN.md: only constructs (and stacks/) know CDKTF, so a move to its community fork stays small.
+// The layering in the README's Development section: only constructs (and stacks/) know CDKTF, so a move to its community fork stays small.
 describe('import direction', () => {
   const layers = ['haproxy', 'postgres', 'validation', 'api', 'runtime', 'smoke', 'cli'];
 
@@ -88,5 +88,24 @@ describe('what each entry point loads', () => {
     const { files, packages } = closure(join(LIB, 'node-runtime.ts'));
     expect(packages).toContain('pg');
     expect(files).toEqual(expect.arrayContaining(['lib/runtime/local-topology.ts', 'lib/smoke/probe.ts', 'lib/api/api-server.ts']));
+  });
+});
+
+describe('test tiers', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const UNIT_TESTS = require('./support/unit-tier.js') as string[];
+
+  test('every test the unit tier lists exists, and none of them starts a process or reads the packaged build', () => {
+    // Spelled so that this file's own source does not match.
+    const starts = new RegExp(['LocalTopology[.]start', 'runLocal' + 'Smoke', 'expectValid' + 'HaproxyConfig', 'haproxy' + ' -c', 'spawn' + 'Sync', 'exec' + 'File', 'dist[/]lib'].join('|'));
+    const problems = UNIT_TESTS.flatMap((t) => {
+      const file = join(ROOT, '__tests__', `${t}.test.ts`);
+      if (!existsSync(file)) {
+        return [`${t}: no such test file`];
+      }
+      const line = readFileSync(file, 'utf8').split('\n').findIndex((l) => starts.test(l));
+      return line < 0 ? [] : [`${t}.test.ts:${line + 1} starts a process or reads the build: move it out of the unit tier`];
+    });
+    expect(problems).toEqual([]);
   });
 });

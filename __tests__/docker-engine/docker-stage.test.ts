@@ -6,6 +6,7 @@ import { pollUntil, Probe, ProbeRecord, runChecked, runtimeApiInContainer, spawn
 import { DockerStage, PostconditionError } from '../support/docker-engine/docker-stage';
 import { TerraformJsonDocument } from '../support/docker-engine/terraform-json';
 import { STAGE, stageContainers, StageSynth } from './stage-stack';
+import { scaled } from '../support/time-scale';
 
 // The shipped images and the containers the constructs synthesize, on a real Docker daemon. `npm run test:docker`
 // (scripts/docker-stage.sh) starts the daemon if needed, builds the stand-in base images, and removes everything.
@@ -16,13 +17,13 @@ const exec = promisify(execFile);
 const registry = process.env.FAILOVER_DOCKER_STAGE_REGISTRY;
 const SLOW_MS = 500; // a request that waited out `timeout connect` (500 ms) went to a server that had stopped listening
 
-jest.setTimeout(600_000);
+jest.setTimeout(scaled(600_000));
 
 const runtimeApi = runtimeApiInContainer(spawnCommandRunner, stageContainers.haproxy);
 
 function psql(host: string, sql: string): Promise<string> {
   return runChecked(spawnCommandRunner, 'docker', ['exec', '-i', '-u', 'postgres', stageContainers.database(host),
-    'psql', '-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-h', '/var/run/postgresql', '-d', 'api'], { input: sql, timeoutMs: 30_000 });
+    'psql', '-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-h', '/var/run/postgresql', '-d', 'api'], { input: sql, timeoutMs: scaled(30_000) });
 }
 
 async function rowsWith(host: string, ids: string[]): Promise<number> {
@@ -99,7 +100,7 @@ describe('the Docker stage: shipped images and synthesized containers on a real 
     expect(res.status).toBe(201);
     for (const host of ['server1', 'server2']) {
       await pollUntil(async () => ((await rowsWith(host, [a, b, put])) === 3 ? true : undefined),
-        { description: `the three rows on ${host}`, timeoutMs: 30_000, intervalMs: 200 });
+        { description: `the three rows on ${host}`, timeoutMs: scaled(30_000), intervalMs: 200 });
     }
     expect(await psql('server1', "SELECT status FROM pglogical.show_subscription_status();")).toBe('replicating\n');
     expect(await psql('server2', "SELECT status FROM pglogical.show_subscription_status();")).toBe('replicating\n');
@@ -109,7 +110,7 @@ describe('the Docker stage: shipped images and synthesized containers on a real 
     const id = randomUUID();
     await psql('server1', `INSERT INTO app.items (id, body, written_by) VALUES ('${id}', 'v1', 'server1');`);
     await pollUntil(async () => ((await rowsWith('server2', [id])) === 1 ? true : undefined),
-      { description: 'the row on server2', timeoutMs: 30_000, intervalMs: 200 });
+      { description: 'the row on server2', timeoutMs: scaled(30_000), intervalMs: 200 });
     // Under a replication origin of its own, which pglogical never forwards: a divergence, as a bug would leave.
     await psql('server2', [
       "SELECT pg_replication_origin_create('forged') WHERE NOT EXISTS (SELECT FROM pg_replication_origin WHERE roname = 'forged');",
@@ -119,10 +120,10 @@ describe('the Docker stage: shipped images and synthesized containers on a real 
     ].join('\n'));
     const line = new RegExp(`bdr: divergence: app\\.items key ${id} differs from the peer since .* \\(here [0-9a-f]{32}, peer [0-9a-f]{32}\\); repair with`);
     await pollUntil(async () => (line.test(await stage.logs(stageContainers.database('server1'))) ? true : undefined),
-      { description: "server1's divergence check to log the row", timeoutMs: 4 * STAGE.divergenceCheckSeconds * 1000 + 30_000, intervalMs: 500 });
+      { description: "server1's divergence check to log the row", timeoutMs: scaled(4) * STAGE.divergenceCheckSeconds * 1000 + 30_000, intervalMs: 500 });
     await psql('server1', `UPDATE app.items SET body = 'settled' WHERE id = '${id}';`);
     await pollUntil(async () => ((await psql('server2', `SELECT body FROM app.items WHERE id = '${id}';`)) === 'settled\n' ? true : undefined),
-      { description: 'the settling write on server2', timeoutMs: 30_000, intervalMs: 200 });
+      { description: 'the settling write on server2', timeoutMs: scaled(30_000), intervalMs: 200 });
   });
 
   test('each node\'s migrator applies the schema and exits 0; the tables belong to the owner role, in the replication set', async () => {
@@ -150,7 +151,7 @@ describe('the Docker stage: shipped images and synthesized containers on a real 
     await psql('server2', `INSERT INTO app.orders VALUES ('${b}', 2);`);
     for (const host of ['server1', 'server2']) {
       await pollUntil(async () => ((await psql(host, 'SELECT count(*) FROM app.orders;')) === '2\n' ? true : undefined),
-        { description: `both orders on ${host}`, timeoutMs: 30_000, intervalMs: 200 });
+        { description: `both orders on ${host}`, timeoutMs: scaled(30_000), intervalMs: 200 });
       expect(await psql(host, 'SELECT version FROM failover_api.schema_migrations ORDER BY 1;')).toBe('1\n2\n');
     }
     expect(trouble(records)).toEqual({ failed: [], slow: [] });
@@ -178,7 +179,7 @@ describe('the Docker stage: shipped images and synthesized containers on a real 
     await psql('server1', "INSERT INTO app.items (body, written_by) SELECT 'before the loss ' || i, 'server1' FROM generate_series(1, 2000) i;");
     const total = async (host: string) => Number((await psql(host, 'SELECT count(*) FROM app.items;')).trim());
     await pollUntil(async () => ((await total('server2')) === (await total('server1')) ? true : undefined),
-      { description: 'server2 to hold server1\'s rows', timeoutMs: 30_000, intervalMs: 200 });
+      { description: 'server2 to hold server1\'s rows', timeoutMs: scaled(30_000), intervalMs: 200 });
     const db = stage.containerAddress(stageContainers.database('server2'));
     const migrator = stage.containerAddress(stageContainers.migrator('server2'));
     const volume = `docker_volume.${Object.keys(stage.resources('docker_volume')).find((n) => (stage.resolved(`docker_volume.${n}`) as { name: string }).name === `${stageContainers.database('server2')}-data`)}`;
@@ -187,7 +188,7 @@ describe('the Docker stage: shipped images and synthesized containers on a real 
       await stage.loseVolume(volume, [migrator, db]);
       replaced = (await stage.apply(doc)).map((c) => c.name);
       await pollUntil(async () => ((await stage.logs(stageContainers.database('server2'))).includes('bdr: bootstrapped, and joined the peer') ? true : undefined),
-        { description: 'the new server2 node to join its peer', timeoutMs: 120_000, intervalMs: 500 });
+        { description: 'the new server2 node to join its peer', timeoutMs: scaled(120_000), intervalMs: 500 });
       await waitForStatus('server2', 'UP', 30_000);
     });
     expect(replaced.sort()).toEqual([stageContainers.database('server2'), stageContainers.migrator('server2')]);
@@ -197,7 +198,7 @@ describe('the Docker stage: shipped images and synthesized containers on a real 
     const id = randomUUID();
     await psql('server2', `INSERT INTO app.items (id, body, written_by) VALUES ('${id}', 'after the rejoin', 'server2');`);
     await pollUntil(async () => ((await rowsWith('server1', [id])) === 1 ? true : undefined),
-      { description: 'a write on the rejoined node to reach server1', timeoutMs: 30_000, intervalMs: 200 });
+      { description: 'a write on the rejoined node to reach server1', timeoutMs: scaled(30_000), intervalMs: 200 });
     expect(trouble(records).failed).toEqual([]);
   });
 
@@ -237,7 +238,7 @@ describe('the Docker stage: shipped images and synthesized containers on a real 
     });
     const after = await stage.ipAddress(name);
     expect(after).not.toBe(before);
-    expect(upAt - healthyAt).toBeLessThanOrEqual(2000);
+    expect(upAt - healthyAt).toBeLessThanOrEqual(scaled(2000));
     expect(trouble(records)).toEqual({ failed: [], slow: [] });
   });
 
@@ -250,7 +251,7 @@ describe('the Docker stage: shipped images and synthesized containers on a real 
     const stopping = exec('docker', ['stop', name]);
     try {
       await pollUntil(() => exec('docker', ['exec', name, ...check]).then(() => undefined, () => true),
-        { description: `${name} to answer its own healthcheck with the drain's 404`, timeoutMs: 10_000, intervalMs: 50 });
+        { description: `${name} to answer its own healthcheck with the drain's 404`, timeoutMs: scaled(10_000), intervalMs: 50 });
       // Had that 404 counted as HAProxy's, the API would stop listening 0.5 s later, with HAProxy still sending to it.
       const until = Date.now() + 2000;
       while (Date.now() < until) {
@@ -267,7 +268,7 @@ describe('the Docker stage: shipped images and synthesized containers on a real 
     // Back as Terraform would bring it: a new container, UP within 2 s of healthy.
     const created = await stage.replace(stage.containerAddress(name));
     const upAt = await waitForStatus('server1', 'UP', 30_000);
-    expect(upAt - created.readyAt).toBeLessThanOrEqual(2000);
+    expect(upAt - created.readyAt).toBeLessThanOrEqual(scaled(2000));
   });
 
   test('a weight change replaces only the config writer, and HAProxy reloads it with no failed request', async () => {
@@ -277,7 +278,7 @@ describe('the Docker stage: shipped images and synthesized containers on a real 
       doc = synth.synth({ weights: [100, 2] });
       replaced = (await stage.apply(doc)).map((c) => c.name);
       await pollUntil(async () => ((await runtimeApi.server('server2')).weight === 2 ? true : undefined),
-        { description: 'haproxy to run with server2 at weight 2', timeoutMs: 15_000, intervalMs: 200 });
+        { description: 'haproxy to run with server2 at weight 2', timeoutMs: scaled(15_000), intervalMs: 200 });
     });
     expect(replaced).toEqual([stageContainers.writer]);
     expect((await stage.inspect(stageContainers.haproxy) as unknown as { Id: string }).Id).toBe(haproxyId);

@@ -10,6 +10,7 @@ import { ManagedProcess } from '../../lib/runtime/managed-process';
 import { PostgresCluster } from '../../lib/runtime/postgres-cluster';
 import { postgresRunAs } from '../../lib/runtime/system-binaries';
 import { pidsMentioning } from '../support/processes';
+import { scaled } from '../support/time-scale';
 
 // The Postgres image's entrypoint, run here against a real PostgreSQL 15 with pglogical, as a replaced container
 // runs it on a volume that already has its data: the official image skips its init scripts then, so the entrypoint
@@ -17,7 +18,7 @@ import { pidsMentioning } from '../support/processes';
 // official `docker-entrypoint.sh` only records its arguments (the server is already running).
 const ENTRYPOINT = resolve(__dirname, '../../lib/postgres/docker/bdr-entrypoint.sh');
 
-jest.setTimeout(60_000);
+jest.setTimeout(scaled(60_000));
 
 async function canLogIn(port: number, user: string, password: string): Promise<boolean> {
   const client = new Client({ host: '127.0.0.1', port, user, password, database: 'api', connectionTimeoutMillis: 3000 });
@@ -108,9 +109,9 @@ describe('bdr-entrypoint.sh (the Postgres image\'s entrypoint) on a node that al
     });
 
     await pollUntil(async () => ((await canLogIn(port, 'api', 'rotated-password')) ? true : undefined),
-      { description: 'the API role to take the password from the environment', timeoutMs: 20_000, intervalMs: 200 });
+      { description: 'the API role to take the password from the environment', timeoutMs: scaled(20_000), intervalMs: 200 });
     await pollUntil(async () => ((await cluster.query('SELECT to_regclass($1) AS t', ['entrypoint_subscribed'], 'postgres'))[0].t ? true : undefined),
-      { description: 'the subscribe step to run after the local bootstrap', timeoutMs: 20_000, intervalMs: 200 });
+      { description: 'the subscribe step to run after the local bootstrap', timeoutMs: scaled(20_000), intervalMs: 200 });
     expect(await canLogIn(port, 'api', 'first-password')).toBe(false);
 
     // pglogical's workers read the new replication password from PGPASSFILE, owned by postgres and private.

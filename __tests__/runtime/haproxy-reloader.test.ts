@@ -8,12 +8,13 @@ import { HaproxyRuntimeClient, pollUntil, Probe } from '../../lib/node-runtime';
 import { freePort } from '../../lib/runtime/free-port';
 import { ManagedProcess } from '../../lib/runtime/managed-process';
 import { pidsMentioning } from '../support/processes';
+import { scaled } from '../support/time-scale';
 
 // The HAProxy image's entrypoint, run here against the real haproxy 2.6 the image installs: what a `cdktf deploy`
 // of a changed config does (the config writer swaps the file in the runtime volume), under load.
 const RELOADER = resolve(__dirname, '../../lib/haproxy/docker/haproxy-reloader.sh');
 
-jest.setTimeout(60_000);
+jest.setTimeout(scaled(60_000));
 
 async function backend(address: string, name: string): Promise<Server> {
   const server = createServer((_req, res) => {
@@ -59,7 +60,7 @@ describe('haproxy-reloader.sh (the HAProxy image\'s entrypoint) with real haprox
     });
     runtimeApi = new HaproxyRuntimeClient(HaproxyRuntimeClient.unixSocket(join(dir, 'admin.sock')), HAPROXY_BACKEND_NAME);
     await pollUntil(async () => ((await runtimeApi.servers()).every((s) => s.status === 'UP') ? true : undefined),
-      { description: 'both servers UP', timeoutMs: 15_000, intervalMs: 100 });
+      { description: 'both servers UP', timeoutMs: scaled(15_000), intervalMs: 100 });
   });
 
   afterAll(async () => {
@@ -77,14 +78,14 @@ describe('haproxy-reloader.sh (the HAProxy image\'s entrypoint) with real haprox
     try {
       swapIn(render([50, 2]));
       await pollUntil(async () => ((await runtimeApi.server('server1')).weight === 50 ? true : undefined),
-        { description: 'the new weights to be live', timeoutMs: 10_000, intervalMs: 100 });
+        { description: 'the new weights to be live', timeoutMs: scaled(10_000), intervalMs: 100 });
       expect(log()).toContain('changed; reloaded');
       // The servers' states were saved for the new worker.
       expect(readFileSync(join(dir, 'server-state'), 'utf8')).toContain('api_backend');
 
       swapIn('global\n    no-such-keyword\n');
       await pollUntil(async () => (log().includes('haproxy -c refused it') ? true : undefined),
-        { description: 'the reloader to refuse the bad file', timeoutMs: 10_000, intervalMs: 100 });
+        { description: 'the reloader to refuse the bad file', timeoutMs: scaled(10_000), intervalMs: 100 });
       // The reason is in the log too (it ran `haproxy -c -q`, which said nothing).
       expect(log()).toMatch(/\[ALERT\].*no-such-keyword/);
       expect((await runtimeApi.server('server1')).weight).toBe(50);
@@ -99,6 +100,6 @@ describe('haproxy-reloader.sh (the HAProxy image\'s entrypoint) with real haprox
   test('SIGTERM stops the reloader and its haproxy: nothing is left running', async () => {
     await reloader.stop('SIGTERM', 10_000);
     expect(reloader.running).toBe(false);
-    await pollUntil(async () => (pidsMentioning(dir).length === 0 ? true : undefined), { description: 'haproxy to exit', timeoutMs: 5000 });
+    await pollUntil(async () => (pidsMentioning(dir).length === 0 ? true : undefined), { description: 'haproxy to exit', timeoutMs: scaled(5000) });
   });
 });

@@ -7,8 +7,9 @@ import { FailoverStrategy } from '../../lib';
 import { LocalTopology, pollUntil } from '../../lib/node-runtime';
 import { postItem } from '../support/api-client';
 import { pidsMentioning } from '../support/processes';
+import { scaled } from '../support/time-scale';
 
-jest.setTimeout(120_000);
+jest.setTimeout(scaled(120_000));
 
 async function idsOn(topology: LocalTopology, host: string, ids: string[]): Promise<number> {
   const rows = await topology.database(host).query<{ n: string }>('SELECT count(*) AS n FROM app.items WHERE id = ANY($1::uuid[])', [ids]);
@@ -18,7 +19,7 @@ async function idsOn(topology: LocalTopology, host: string, ids: string[]): Prom
 /** Polls until every id is on `host`; replication after a restart can take 15 s or more. */
 async function waitForIds(topology: LocalTopology, host: string, ids: string[]): Promise<void> {
   await pollUntil(async () => ((await idsOn(topology, host, ids)) === ids.length ? true : undefined),
-    { description: `${ids.length} rows to reach ${host}`, timeoutMs: 60_000, intervalMs: 100 });
+    { description: `${ids.length} rows to reach ${host}`, timeoutMs: scaled(60_000), intervalMs: 100 });
 }
 
 describe('LocalTopology (real postgres, pglogical, haproxy)', () => {
@@ -32,7 +33,7 @@ describe('LocalTopology (real postgres, pglogical, haproxy)', () => {
     await topology?.stop();
   });
 
-  test('both servers are UP behind haproxy, with the seed\'s weights', async () => {
+  test('both servers are UP behind haproxy, with the article\'s weights', async () => {
     const states = await topology.serverStates();
     expect(states.map((s) => [s.name, s.status, s.weight])).toEqual([['server1', 'UP', 100], ['server2', 'UP', 1]]);
     expect(topology.hostNames.map((h) => topology.apiVersion(h))).toEqual(['v1', 'v1']);
@@ -124,15 +125,16 @@ describe('LocalTopology (real postgres, pglogical, haproxy)', () => {
       const started = performance.now();
       const id = await postItem(topology.apiUrl(writer), `lag #${i}`);
       await pollUntil(async () => ((await idsOn(topology, reader, [id])) === 1 ? true : undefined),
-        { description: 'row to replicate', timeoutMs: 30_000, intervalMs: 2 });
+        { description: 'row to replicate', timeoutMs: scaled(60_000), intervalMs: 2 });
       lags.push(performance.now() - started);
     }
     lags.sort((a, b) => a - b);
     const median = lags[Math.floor(lags.length / 2)];
     const max = lags[lags.length - 1];
     console.log(`replication lag over ${lags.length} writes (write + poll on the peer): median ${median.toFixed(1)} ms, max ${max.toFixed(1)} ms`);
-    expect(max).toBeLessThan(30_000);
-    expect(median).toBeGreaterThan(0);
+    // Bounds well inside the poll's deadline, so a slow stream fails here and says by how much.
+    expect(median).toBeLessThan(scaled(500));
+    expect(max).toBeLessThan(scaled(10_000));
   });
 });
 

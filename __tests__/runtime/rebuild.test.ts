@@ -1,9 +1,10 @@
 import { LocalTopology } from '../../lib/node-runtime';
+import { scaled } from '../support/time-scale';
 
 // A host that comes back with nothing, on real PostgreSQL 15 + pglogical: its data directory is deleted, and it
 // comes back through the path the image takes on an empty volume, copying everything from its peer while the
 // peer keeps taking writes. Both hosts, the primary included.
-jest.setTimeout(120_000);
+jest.setTimeout(scaled(120_000));
 
 const ROWS = 10_000;
 
@@ -39,7 +40,7 @@ describe('rebuilding a node from its peer (real postgres and pglogical)', () => 
       await writer;
     }
     expect(written).toBeGreaterThan(10);
-    expect(report.syncedAfterMs).toBeLessThan(30_000);
+    expect(report.syncedAfterMs).toBeLessThan(scaled(30_000));
     const convergence = await topology.waitForConvergence(30_000);
     expect(convergence.tables.filter((t) => !t.identical)).toEqual([]);
     expect(await count(lost)).toBe(await count(survivor));

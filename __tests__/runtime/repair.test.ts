@@ -2,10 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { LocalTopology, repairSource } from '../../lib/node-runtime';
+import { scaled } from '../support/time-scale';
 
 // Anti-entropy on real PostgreSQL 15 + pglogical: rows made to differ behind pglogical's back (written under a
 // replication origin of their own, which pglogical never forwards) are repaired by one rule on both nodes.
-jest.setTimeout(120_000);
+jest.setTimeout(scaled(120_000));
 
 const VERIFY = resolve(__dirname, '../../dist/lib/cli/verify-replication.js');
 

@@ -7,11 +7,12 @@ import { FailoverStrategy, HAPROXY_BACKEND_NAME, HaproxyConfig } from '../../lib
 import { HaproxyConfigRejectedError, HaproxyProcess, HaproxyRuntimeClient, pollUntil } from '../../lib/node-runtime';
 import { findHaproxy } from '../../lib/node-runtime';
 import { freePort } from '../../lib/runtime/free-port';
+import { scaled } from '../support/time-scale';
 
 // Real haproxy in front of two tiny backends. "flaky" passes its health checks but closes the connection on
 // every other request without answering, as a process killed mid-request does. Which requests HAProxy replays
 // on "steady" is what this checks: replay-safe methods yes, anything else never.
-jest.setTimeout(30_000);
+jest.setTimeout(scaled(30_000));
 
 interface Backend {
   readonly server: Server;
@@ -64,7 +65,7 @@ describe('L7 retries replay only replay-safe requests (real haproxy)', () => {
     haproxy.start();
     runtimeApi = new HaproxyRuntimeClient(HaproxyRuntimeClient.unixSocket(socketPath), HAPROXY_BACKEND_NAME);
     await pollUntil(async () => ((await runtimeApi.servers()).every((s) => s.status === 'UP') ? true : undefined),
-      { description: 'both backends UP', timeoutMs: 10_000, intervalMs: 50 });
+      { description: 'both backends UP', timeoutMs: scaled(10_000), intervalMs: 50 });
     url = `http://127.0.0.10:${frontendPort}`;
   });
 

@@ -1,9 +1,10 @@
 import { SELF_DRAIN_CHECK_HEADER } from '../../lib';
 import { LocalTopology, pollUntil, ReplicationHealth } from '../../lib/node-runtime';
+import { scaled } from '../support/time-scale';
 
 // failover_api.replication_health() on real PostgreSQL 15 + pglogical: what it says of a healthy pair, and of a
 // peer that was away while its node wrote more WAL than max_slot_wal_keep_size allows.
-jest.setTimeout(120_000);
+jest.setTimeout(scaled(120_000));
 
 const LIMIT_MB = 32;
 
@@ -26,7 +27,7 @@ describe('replication health and bounded WAL (real postgres and pglogical)', () 
       const health = await pollUntil(async () => {
         const h = await healthOf(node);
         return h.peerSlotActive && h.peerLagBytes === 0 ? h : undefined;
-      }, { description: `${node}'s peer to be reading its slot`, timeoutMs: 30_000, intervalMs: 200 });
+      }, { description: `${node}'s peer to be reading its slot`, timeoutMs: scaled(30_000), intervalMs: 200 });
       expect(health).toMatchObject({ node, subscriptionStatus: 'replicating', peerSlotActive: true, peerSlotWalStatus: 'reserved' });
       expect(health.retainedWalBytes).toBeLessThan(LIMIT_MB * 1024 * 1024);
     }
@@ -56,7 +57,7 @@ describe('replication health and bounded WAL (real postgres and pglogical)', () 
       await topology.database('server1').query('CHECKPOINT');
       const h = await healthOf('server1');
       return h.peerSlotWalStatus === 'lost' ? h : undefined;
-    }, { description: "server1 to report server2's slot lost", timeoutMs: 30_000, intervalMs: 500 });
+    }, { description: "server1 to report server2's slot lost", timeoutMs: scaled(30_000), intervalMs: 500 });
     expect(server1).toMatchObject({ peerSlotActive: false, peerSlotWalStatus: 'lost', retainedWalBytes: null });
     // server1 keeps serving: it never waits for a peer.
     const res = await fetch(`${topology.url}/api/v1/system/health`);

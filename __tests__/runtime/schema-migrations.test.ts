@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { DatabaseSchema, DatabaseSchemas, SchemaMigration } from '../../lib';
 import { LocalTopology, pollUntil, Probe, ProbeRecord } from '../../lib/node-runtime';
+import { scaled } from '../support/time-scale';
 
 // Your own schema on real PostgreSQL 15 + pglogical: migrations reach both masters through the replication
 // stream, every table of the schema replicates, and the rules multi-master needs are enforced, by name.
 // The tests share one topology and build one schema up, migration by migration, as deploys would.
-jest.setTimeout(120_000);
+jest.setTimeout(scaled(120_000));
 
 const ITEMS = DatabaseSchemas.REFERENCE_API.migrations[0];
 const ORDERS: SchemaMigration = {
@@ -213,5 +214,5 @@ describe('schema migrations on both masters (real postgres and pglogical)', () =
 
 /** Polls `check` until it gives a value, for at most 30 s. */
 function pollFor<T>(check: () => Promise<T | undefined>, what: string): Promise<T> {
-  return pollUntil(check, { description: what, timeoutMs: 30_000, intervalMs: 100 });
+  return pollUntil(check, { description: what, timeoutMs: scaled(30_000), intervalMs: 100 });
 }

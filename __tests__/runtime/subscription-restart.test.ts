@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { LocalTopology, pollUntil, SUBSCRIPTION_KICK_STATEMENTS, SUBSCRIPTION_STATUS_SQL } from '../../lib/node-runtime';
+import { scaled } from '../support/time-scale';
 
 // Why a subscription stays down after its provider restarts, proved on real PostgreSQL 15 + pglogical 2.4, and
 // the watchdog that brings it back (lib/postgres/subscription-watchdog-sql.ts has the reasoning from the source).
-jest.setTimeout(120_000);
+jest.setTimeout(scaled(120_000));
 
 // pglogical's own restart of a crashed apply worker comes MIN_SLEEP (5 s) after the crash.
 const MIN_SLEEP_MS = 5000;
@@ -56,7 +57,7 @@ describe('a subscription whose provider restarts (real postgres and pglogical)',
       }
       expect(kicked).toBe(1);
       await topology.waitForReplication(2000);
-      expect(Date.now() - restartedAt).toBeLessThan(2000);
+      expect(Date.now() - restartedAt).toBeLessThan(scaled(2000));
     } finally {
       await topology.stop();
     }

@@ -1,10 +1,11 @@
 import { FailoverStrategy } from '../../lib';
 import { HOSTILE_SMALL, HostileScenario, LocalTopology, runHostileScenario, SlowConnectionsResult } from '../../lib/node-runtime';
+import { scaled } from '../support/time-scale';
 
 // No client can take the API down: each hostile client runs beside the normal probe (20 req/s, 4 clients,
 // writes) on real haproxy and postgres, and what the probe saw is what is asserted. `npm run bench -- --hostile`
 // runs the same scenarios at full size.
-jest.setTimeout(120_000);
+jest.setTimeout(scaled(120_000));
 
 const REQUEST_TIMEOUT_MS = 2000;
 
@@ -39,7 +40,7 @@ describe('hostile traffic (real haproxy, postgres and the reference API)', () =>
     const report = await runHostileScenario(topology, scenario);
     const hostile = report.hostile as SlowConnectionsResult;
     expect(hostile).toMatchObject({ opened: connections, closedByServer: connections, stillOpenAtEnd: 0 });
-    expect(hostile.maxOpenMs).toBeLessThan(REQUEST_TIMEOUT_MS + 1000);
+    expect(hostile.maxOpenMs).toBeLessThan(scaled(REQUEST_TIMEOUT_MS + 1000));
     if (scenario === HostileScenario.SLOWLORIS) {
       // HAProxy answers the trickler 408 when the timeout strikes.
       expect(Object.keys(hostile.responses)).toEqual([expect.stringMatching(/^HTTP\/1\.1 408 /)]);

@@ -1,12 +1,13 @@
 import { FailoverStrategy } from '../../lib';
 import { runLocalSmoke } from '../../lib/node-runtime';
+import { scaled } from '../support/time-scale';
 
-// The seed's experiment at test scale: 20 req/s from 4 clients, 1 request in 5 a write, through a full rolling
+// The HAProxy article's experiment at test scale: 20 req/s from 4 clients, 1 request in 5 a write, through a full rolling
 // update (server2 then server1) on real haproxy and postgres. Health checks every 2 s with fall 3: detection
 // outlasts HAProxy's ~3 s of retries, which is exactly when `backup` returns 503s.
 const LOAD = { rate: 20, concurrency: 4, writeRatio: 0.2 };
 
-jest.setTimeout(90_000);
+jest.setTimeout(scaled(90_000));
 
 describe('rolling update under the probe (real haproxy, postgres, pglogical)', () => {
   test.each([FailoverStrategy.WEIGHTED_STICK, FailoverStrategy.PRIMARY_FIRST])('%s: no failed request and no lost write', async (strategy) => {
@@ -22,14 +23,16 @@ describe('rolling update under the probe (real haproxy, postgres, pglogical)', (
       .toEqual([['server1', 'replicating', 'reserved'], ['server2', 'replicating', 'reserved']]);
   });
 
-  test('backup: the same update gives clients the seed\'s 503s (the harness can fail)', async () => {
+  test('backup: the same update gives clients the article\'s 503s (the harness can fail)', async () => {
     const { report, records } = await runLocalSmoke({ ...LOAD, strategy: FailoverStrategy.BACKUP });
     expect(report.failures).toBeGreaterThanOrEqual(1);
     expect(report.statusCounts['503']).toBeGreaterThanOrEqual(1);
     // The 503s happen while the primary is down and not yet marked DOWN: inside server1's window.
     const server1 = report.windows.find((w) => w.host === 'server1');
     const failed = records.filter((r) => r.status === 503);
-    expect(failed.every((r) => server1 !== undefined && r.at >= server1.startMs && r.at <= server1.endMs)).toBe(true);
+    expect(server1).toBeDefined();
+    const outside = failed.filter((r) => r.at < (server1?.startMs ?? 0) || r.at > (server1?.endMs ?? 0));
+    expect(outside.map((r) => `503 at ${r.at.toFixed(0)} ms, outside server1's window ${server1?.startMs}-${server1?.endMs} ms`)).toEqual([]);
     expect(report.writesLost).toBe(0);
   });
 
@@ -37,6 +40,6 @@ describe('rolling update under the probe (real haproxy, postgres, pglogical)', (
     const { report } = await runLocalSmoke({ ...LOAD, strategy: FailoverStrategy.WEIGHTED_STICK, drain: true });
     expect(report.failures).toBe(0);
     expect(report.writesLost).toBe(0);
-    expect(report.maxMsInWindows).toBeLessThan(250);
+    expect(report.maxMsInWindows).toBeLessThan(scaled(250));
   });
 });
