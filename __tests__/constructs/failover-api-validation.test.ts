@@ -1,4 +1,4 @@
-import { TerraformStack, TerraformVariable } from 'cdktf';
+import { TerraformStack, TerraformVariable, Token } from 'cdktf';
 import { testApp } from '../support/synth';
 import { Errors, FailoverApi, FailoverApiProps } from '../../lib';
 import { ValidationError } from '../../lib/validation/validation-error';
@@ -41,6 +41,8 @@ const CASES: [string, Parameters<typeof attempt>[0], string][] = [
     'schema.migrations[1].version: must be unique, but version 1 is also migrations[0] ("items"); give the new migration the next free version'],
   ['a schema name with a capital', () => ({ schema: { name: 'Shop', migrations: [{ version: 1, name: 'items', sql: 'SELECT 1' }] } }),
     'schema.name: must be a lowercase SQL identifier: letters, digits and _, at most 63, not starting with a digit, got "Shop"'],
+  ['a Terraform token as a port', () => ({ frontendPort: Token.asNumber('${var.port}') }),
+    "frontendPort: must be a number known at synth time, not a Terraform token (a variable, a data source or another resource's attribute): it is written into the rendered config files and checked here. Pass a literal, e.g. one read from an environment variable or cdktf.json context"],
   // Validated by the child constructs (HaproxyLoadBalancer, BdrNode), still located at the FailoverApi.
   ['a health-check path without a slash', () => ({ healthCheck: { path: 'healthz' } }),
     "healthCheck.path: must be a URL path starting with '/', without whitespace, control characters, quotes, backslashes or '#', got \"healthz\""],

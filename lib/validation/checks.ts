@@ -5,8 +5,24 @@ function describe(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
 
-/** An integer in [min, max]; rejects NaN, fractions, strings and Infinity. */
+/**
+ * Whether a value is a Terraform token, as CDKTF encodes one: a string with `${TfToken[...]}` in it, or a number in
+ * the huge negative range CDKTF reserves for number tokens. (Renderers import nothing from cdktf, so they cannot
+ * ask `Token.isUnresolved`.)
+ */
+export function isTerraformToken(value: unknown): boolean {
+  return (typeof value === 'string' && value.includes('${TfToken[')) || (typeof value === 'number' && value < -1e288);
+}
+
+const TOKEN_IN_NUMBER = 'must be a number known at synth time, not a Terraform token (a variable, a data source or ' +
+  "another resource's attribute): it is written into the rendered config files and checked here. Pass a literal, " +
+  'e.g. one read from an environment variable or cdktf.json context';
+
+/** An integer in [min, max]; rejects NaN, fractions, strings, Infinity and Terraform tokens. */
 export function checkInteger(field: string, value: unknown, min: number, max: number): number {
+  if (isTerraformToken(value)) {
+    throw new ValidationError(field, TOKEN_IN_NUMBER);
+  }
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new ValidationError(field, `must be an integer from ${min} to ${max}, got ${describe(value)}`);
   }
