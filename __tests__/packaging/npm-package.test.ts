@@ -158,6 +158,13 @@ describe('the packages', () => {
     const example = JSON.parse(readFileSync(join(project, 'cdktf.out', 'stacks', 'api', 'cdk.tf.json'), 'utf8'));
     expect(Object.keys(example.resource.docker_container)).toHaveLength(8);
 
+    // And the multi-host one: a Docker provider per machine, over SSH.
+    writeFileSync(join(project, 'readme-multi-host.ts'), readmeExample('ts', 'multi host'));
+    tsc('--module', 'commonjs', '--target', 'es2022', '--outDir', 'build', 'readme-multi-host.ts');
+    execFileSync(process.execPath, ['build/readme-multi-host.js'], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
+    const multi = JSON.parse(readFileSync(join(project, 'cdktf.out', 'stacks', 'multi-host', 'cdk.tf.json'), 'utf8'));
+    expect((multi.provider.docker as { host: string }[]).map((p) => p.host).sort()).toEqual(['ssh://deploy@10.0.0.4', 'ssh://deploy@10.0.0.5', 'ssh://deploy@10.0.0.6']);
+
     // So does "Your own API": a schema with two tables and a second migration, in each node's migrator.
     writeFileSync(join(project, 'readme-own-api.ts'), readmeExample('ts', 'your own api'));
     tsc('--module', 'commonjs', '--target', 'es2022', '--outDir', 'build', 'readme-own-api.ts');
