@@ -4,7 +4,14 @@ export { ValidationError } from './validation/validation-error';
 export { readApiEnvironment } from './api/api-environment';
 export * from './api/api-server';
 export * from './runtime/haproxy-runtime-client';
-export { LocalTopology, LocalTopologyOptions, HaproxyReloadOptions, IsolateOptions, StartApiOptions, LOCAL_HOST_NAMES } from './runtime/local-topology';
+export {
+  LocalTopology,
+  LocalTopologyOptions,
+  HaproxyReloadOptions,
+  IsolateOptions,
+  StartApiOptions,
+  LOCAL_HOST_NAMES,
+} from './runtime/local-topology';
 export { HaproxyProcess, HaproxyConfigRejectedError } from './runtime/haproxy-process';
 export { PacketFilter, Blackhole } from './runtime/packet-filter';
 export { findPgBinDir, findHaproxy, PG_BINDIR_ENV } from './runtime/system-binaries';

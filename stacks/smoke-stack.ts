@@ -7,7 +7,6 @@ import { DEFAULT_LOG_DRIVER, DEFAULT_LOG_OPTIONS, FailoverApi, FailoverStrategy,
 import { SMOKE_FRONTEND_PORT, SMOKE_HEALTH_CHECK, SMOKE_HOSTS, SMOKE_NAME_PREFIX } from '../lib/smoke/smoke-stack-contract';
 import { passwordVariables, versionVariable } from './stack-variables';
 
-
 /** Props of `SmokeStack`. */
 export interface SmokeStackProps {
   /**
@@ -75,8 +74,10 @@ export class SmokeStack extends TerraformStack {
       // It logs from the first 200 on: the first deploy's own 503s, before HAProxy has seen a server UP, are
       // not failures of the rolling update.
       entrypoint: ['sh', '-c'],
-      command: [`until curl -sf -o /dev/null -m 2 ${target}; do sleep 0.5; done; `
-        + `while true; do printf '%s ' "$(date +%T)"; curl -s -o /dev/null -m 10 -w '%%{http_code}\\n' ${target}; sleep 0.5; done`],
+      command: [
+        `until curl -sf -o /dev/null -m 2 ${target}; do sleep 0.5; done; ` +
+          `while true; do printf '%s ' "$(date +%T)"; curl -s -o /dev/null -m 10 -w '%%{http_code}\\n' ${target}; sleep 0.5; done`,
+      ],
       dependsOn: [this.api.loadBalancer.container, ...this.api.hosts.map((h) => h.apiContainer)],
     });
   }

@@ -5,15 +5,22 @@ import { ApiServer, HAPROXY_CHECK_HEADER, READINESS_QUERY } from '../../lib/node
 // The self-drain ends once HAProxy has seen the 404. Only HAProxy's check may count: when the container's own
 // Docker healthcheck (or any other GET of the health path) came first, the API stopped listening while HAProxy
 // still had it UP, and requests sent there waited out `timeout connect`.
-describe('the self-drain counts only HAProxy\'s check', () => {
+describe("the self-drain counts only HAProxy's check", () => {
   let api: ApiServer;
   let url: string;
 
   beforeEach(async () => {
     // No database: the health path's 404 while draining needs none, and the pool tolerates a dead one.
     api = new ApiServer({
-      host: '127.0.0.1', port: 0, serverName: 'server1', version: 'v1', databaseUrl: 'postgres://nobody@127.0.0.1:1/none',
-      healthPath: '/healthz', drainTimeoutMs: 1500, drainQuietMs: 100, shutdownGraceMs: 100,
+      host: '127.0.0.1',
+      port: 0,
+      serverName: 'server1',
+      version: 'v1',
+      databaseUrl: 'postgres://nobody@127.0.0.1:1/none',
+      healthPath: '/healthz',
+      drainTimeoutMs: 1500,
+      drainQuietMs: 100,
+      shutdownGraceMs: 100,
     });
     url = `http://127.0.0.1:${await api.listen()}/healthz`;
   });
@@ -31,7 +38,7 @@ describe('the self-drain counts only HAProxy\'s check', () => {
     expect(HAPROXY_CHECK_HEADER.value).toBe(SELF_DRAIN_CHECK_HEADER.value);
   });
 
-  test('a GET without the header gets the 404 but does not end the drain; HAProxy\'s check does', async () => {
+  test("a GET without the header gets the 404 but does not end the drain; HAProxy's check does", async () => {
     const drained = api.drainAndClose();
     const plain = await fetch(url);
     expect(plain.status).toBe(404);

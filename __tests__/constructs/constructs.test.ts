@@ -17,7 +17,10 @@ function stackWithSecrets(): { stack: TerraformStack; apiPassword: string; repli
   return { stack, apiPassword: secret('api_password'), replicationPassword: secret('replication_password') };
 }
 
-const HOSTS = [{ name: 'server1', version: 'v1' }, { name: 'server2', version: 'v1' }];
+const HOSTS = [
+  { name: 'server1', version: 'v1' },
+  { name: 'server2', version: 'v1' },
+];
 
 function failoverApi(extra: Partial<FailoverApiProps> = {}): { stack: TerraformStack; api: FailoverApi } {
   const { stack, apiPassword, replicationPassword } = stackWithSecrets();
@@ -30,8 +33,18 @@ describe('BdrNode', () => {
     const { stack, apiPassword, replicationPassword } = stackWithSecrets();
     const provider = new DockerProvider(stack, 'docker', {});
     const node = new BdrNode(stack, 'db', {
-      provider, containerName: 'db1', image: 'pg:test', networkName: 'net', apiPassword, replicationPassword,
-      config: { local: { name: 'server1', host: 'db1' }, peer: { name: 'server2', host: 'db2' }, peerAddresses: ['172.28.0.0/24'], apiAddresses: ['172.28.0.0/24'] },
+      provider,
+      containerName: 'db1',
+      image: 'pg:test',
+      networkName: 'net',
+      apiPassword,
+      replicationPassword,
+      config: {
+        local: { name: 'server1', host: 'db1' },
+        peer: { name: 'server2', host: 'db2' },
+        peerAddresses: ['172.28.0.0/24'],
+        apiAddresses: ['172.28.0.0/24'],
+      },
     });
     const synth = Testing.synth(stack);
     expect(synth).toHaveResourceWithProperties(Volume, { name: 'db1-data' });
@@ -41,14 +54,26 @@ describe('BdrNode', () => {
       init: true,
       command: ['postgres', '-c', 'config_file=/etc/postgresql/bdr/postgresql.conf'],
       // Over TCP (the image's first-init server is socket-only) and as postgres (as root it logs a FATAL every 5 s).
-      healthcheck: expect.objectContaining({ test: ['CMD', 'pg_isready', '-q', '-h', '127.0.0.1', '-p', '5432', '-U', 'postgres', '-d', 'postgres'] }),
+      healthcheck: expect.objectContaining({
+        test: ['CMD', 'pg_isready', '-q', '-h', '127.0.0.1', '-p', '5432', '-U', 'postgres', '-d', 'postgres'],
+      }),
     });
-    const files = (synthJson(stack).resource.docker_container[Object.keys(resourcesOf(synthJson(stack), 'docker_container'))[0]].upload as { file: string; content: string }[]);
+    const files = synthJson(stack).resource.docker_container[Object.keys(resourcesOf(synthJson(stack), 'docker_container'))[0]].upload as {
+      file: string;
+      content: string;
+    }[];
     expect(files.map((f) => f.file)).toEqual([
-      '/etc/postgresql/bdr/postgresql.conf', '/etc/postgresql/bdr/pg_hba.conf',
-      '/etc/postgresql/bdr/bootstrap-local.sql', '/etc/postgresql/bdr/bootstrap-subscribe.sql', '/etc/postgresql/bdr/bootstrap-rejoin.sql',
-      '/etc/postgresql/bdr/subscription-synced.sql', '/etc/postgresql/bdr/peer-resubscribe.sql', '/etc/postgresql/bdr/bootstrap-joined.sql',
-      '/etc/postgresql/bdr/peer.conninfo', '/etc/postgresql/bdr/divergence-check.sql', '/etc/postgresql/bdr/subscription-watchdog.sql',
+      '/etc/postgresql/bdr/postgresql.conf',
+      '/etc/postgresql/bdr/pg_hba.conf',
+      '/etc/postgresql/bdr/bootstrap-local.sql',
+      '/etc/postgresql/bdr/bootstrap-subscribe.sql',
+      '/etc/postgresql/bdr/bootstrap-rejoin.sql',
+      '/etc/postgresql/bdr/subscription-synced.sql',
+      '/etc/postgresql/bdr/peer-resubscribe.sql',
+      '/etc/postgresql/bdr/bootstrap-joined.sql',
+      '/etc/postgresql/bdr/peer.conninfo',
+      '/etc/postgresql/bdr/divergence-check.sql',
+      '/etc/postgresql/bdr/subscription-watchdog.sql',
     ]);
     expect(files[0].content).toContain("hba_file = '/etc/postgresql/bdr/pg_hba.conf'");
     expect(files[3].content).toContain("provider_dsn := 'host=db2 port=5432 dbname=api user=replicator'");
@@ -62,9 +87,21 @@ describe('ApiHost', () => {
     const { stack, apiPassword, replicationPassword } = stackWithSecrets();
     const provider = new DockerProvider(stack, 'docker', {});
     const host = new ApiHost(stack, 'server1', {
-      provider, serverName: 'server1', version: 'v7', apiImage: 'api:test', postgresImage: 'pg:test', namePrefix: 'fa',
-      networkName: 'net', apiPassword, replicationPassword,
-      database: { local: { name: 'server1', host: 'fa-server1-db' }, peer: { name: 'server2', host: 'fa-server2-db' }, peerAddresses: ['10.1.0.0/24'], apiAddresses: ['10.1.0.0/24'] },
+      provider,
+      serverName: 'server1',
+      version: 'v7',
+      apiImage: 'api:test',
+      postgresImage: 'pg:test',
+      namePrefix: 'fa',
+      networkName: 'net',
+      apiPassword,
+      replicationPassword,
+      database: {
+        local: { name: 'server1', host: 'fa-server1-db' },
+        peer: { name: 'server2', host: 'fa-server2-db' },
+        peerAddresses: ['10.1.0.0/24'],
+        apiAddresses: ['10.1.0.0/24'],
+      },
     });
     const synth = Testing.synth(stack);
     expect(synth).toHaveResourceWithProperties(Container, {
@@ -74,8 +111,16 @@ describe('ApiHost', () => {
       // Up to 30 s to drain (it ends once a check has seen the 404), 0.5 s of quiet, 10 s of grace, 5 s to exit.
       stop_timeout: 46,
       destroy_grace_seconds: 46,
-      env: expect.arrayContaining(['SERVER_NAME=server1', 'VERSION=v7', 'PORT=8080', 'HEALTH_PATH=/check.txt', 'DRAIN_TIMEOUT_MS=30000',
-        'DRAIN_QUIET_MS=500', 'SHUTDOWN_GRACE_MS=10000', expect.stringMatching(/^DATABASE_URL=postgres:\/\/api:\$\{urlencode\(var\.api_password\)\}@fa-server1-db:5432\/api$/)]),
+      env: expect.arrayContaining([
+        'SERVER_NAME=server1',
+        'VERSION=v7',
+        'PORT=8080',
+        'HEALTH_PATH=/check.txt',
+        'DRAIN_TIMEOUT_MS=30000',
+        'DRAIN_QUIET_MS=500',
+        'SHUTDOWN_GRACE_MS=10000',
+        expect.stringMatching(/^DATABASE_URL=postgres:\/\/api:\$\{urlencode\(var\.api_password\)\}@fa-server1-db:5432\/api$/),
+      ]),
     });
     expect(synth).toHaveResourceWithProperties(Container, { name: 'fa-server1-db' });
     expect(host.database.node.scope).toBe(host);
@@ -86,8 +131,16 @@ describe('HaproxyLoadBalancer', () => {
   const loadBalancerStack = () => {
     const { stack } = stackWithSecrets();
     const lb = new HaproxyLoadBalancer(stack, 'lb', {
-      provider: new DockerProvider(stack, 'docker', {}), containerName: 'fa-haproxy', image: 'haproxy:test', publishPort: 9080,
-      config: { servers: [{ name: 'server1', address: '10.0.0.5', port: 8080 }, { name: 'server2', address: '10.0.0.6', port: 8080 }] },
+      provider: new DockerProvider(stack, 'docker', {}),
+      containerName: 'fa-haproxy',
+      image: 'haproxy:test',
+      publishPort: 9080,
+      config: {
+        servers: [
+          { name: 'server1', address: '10.0.0.5', port: 8080 },
+          { name: 'server2', address: '10.0.0.6', port: 8080 },
+        ],
+      },
     });
     return { stack, lb };
   };
@@ -122,9 +175,15 @@ describe('HaproxyLoadBalancer', () => {
       restart: 'no',
       upload: [{ file: '/etc/haproxy/staged.cfg', content: lb.configText }],
       volumes: [expect.objectContaining({ container_path: '/var/lib/haproxy' })],
-      entrypoint: ['sh', '-c', 'haproxy -c -f /etc/haproxy/staged.cfg && cp /etc/haproxy/staged.cfg /var/lib/haproxy/haproxy.cfg.new && mv -f /var/lib/haproxy/haproxy.cfg.new /var/lib/haproxy/haproxy.cfg'],
+      entrypoint: [
+        'sh',
+        '-c',
+        'haproxy -c -f /etc/haproxy/staged.cfg && cp /etc/haproxy/staged.cfg /var/lib/haproxy/haproxy.cfg.new && mv -f /var/lib/haproxy/haproxy.cfg.new /var/lib/haproxy/haproxy.cfg',
+      ],
     });
-    expect(writer.lifecycle).toEqual({ postcondition: [{ condition: '${self.exit_code == 0}', error_message: expect.stringContaining('haproxy -c refused') }] });
+    expect(writer.lifecycle).toEqual({
+      postcondition: [{ condition: '${self.exit_code == 0}', error_message: expect.stringContaining('haproxy -c refused') }],
+    });
   });
 });
 
@@ -133,7 +192,10 @@ describe('FailoverApi', () => {
     const { stack, api } = failoverApi();
     const synth = Testing.synth(stack);
     expect(synth).toHaveProvider(DockerProvider);
-    expect(synth).toHaveResourceWithProperties(Network, { name: 'failover-api-net', ipam_config: [{ subnet: '172.28.0.0/24', gateway: '172.28.0.1' }] });
+    expect(synth).toHaveResourceWithProperties(Network, {
+      name: 'failover-api-net',
+      ipam_config: [{ subnet: '172.28.0.0/24', gateway: '172.28.0.1' }],
+    });
     expect(synth).toHaveResourceWithProperties(Image, { name: 'cdktf-failover-api/haproxy:2.6', keep_locally: true });
     expect(synth).toHaveResourceWithProperties(Image, { name: 'cdktf-failover-api/postgres-pglogical:15' });
     expect(synth).toHaveResourceWithProperties(Image, { name: 'cdktf-failover-api/reference-api:local' });
@@ -145,7 +207,10 @@ describe('FailoverApi', () => {
   test('base images: the official ones by default, under a registry, or one given in full', () => {
     const bases = (extra: Partial<FailoverApiProps>) => {
       const { stack } = failoverApi(extra);
-      const images = Object.values(resourcesOf(synthJson(stack), 'docker_image')) as { name: string; build: { build_args: Record<string, string> } }[];
+      const images = Object.values(resourcesOf(synthJson(stack), 'docker_image')) as {
+        name: string;
+        build: { build_args: Record<string, string> };
+      }[];
       return Object.fromEntries(images.map((i) => [i.name, i.build.build_args.BASE_IMAGE]));
     };
     expect(bases({})).toEqual({
@@ -161,11 +226,23 @@ describe('FailoverApi', () => {
   });
 
   test('caller-supplied images are used as they are, and nothing is built', () => {
-    const { stack } = failoverApi({ apiImage: 'registry.example/api:1.2.3', postgresImage: 'registry.example/pg:16', haproxyImage: 'registry.example/haproxy:2.8' });
+    const { stack } = failoverApi({
+      apiImage: 'registry.example/api:1.2.3',
+      postgresImage: 'registry.example/pg:16',
+      haproxyImage: 'registry.example/haproxy:2.8',
+    });
     const json = synthJson(stack);
     expect(resourcesOf(json, 'docker_image')).toEqual({});
-    const images = Object.values(resourcesOf(json, 'docker_container')).map((c) => c.image).sort();
-    expect(images).toEqual(['registry.example/api:1.2.3', 'registry.example/api:1.2.3', 'registry.example/haproxy:2.8', 'registry.example/haproxy:2.8', ...Array(4).fill('registry.example/pg:16')]);
+    const images = Object.values(resourcesOf(json, 'docker_container'))
+      .map((c) => c.image)
+      .sort();
+    expect(images).toEqual([
+      'registry.example/api:1.2.3',
+      'registry.example/api:1.2.3',
+      'registry.example/haproxy:2.8',
+      'registry.example/haproxy:2.8',
+      ...Array(4).fill('registry.example/pg:16'),
+    ]);
   });
 
   test.each(Object.values(FailoverStrategy))('strategy %s reaches the rendered config', (strategy) => {
@@ -176,12 +253,17 @@ describe('FailoverApi', () => {
 
   test('the self-drain follows the health check: a slow one lengthens the drain bound and the stop timeouts', () => {
     const { api } = failoverApi({ healthCheck: { intervalMs: 40_000, timeoutMs: 1000, path: '/healthz' } });
-    expect(api.hosts.map((h) => h.drain)).toEqual([{ drainTimeoutMs: 42_000, quietMs: 500, shutdownGraceMs: 10_000, stopTimeoutSeconds: 58 }, expect.anything()]);
+    expect(api.hosts.map((h) => h.drain)).toEqual([
+      { drainTimeoutMs: 42_000, quietMs: 500, shutdownGraceMs: 10_000, stopTimeoutSeconds: 58 },
+      expect.anything(),
+    ]);
     const env = api.hosts[0].apiContainer.envInput ?? [];
     expect(env).toEqual(expect.arrayContaining(['HEALTH_PATH=/healthz', 'DRAIN_TIMEOUT_MS=42000']));
     expect(api.hosts[0].apiContainer.destroyGraceSecondsInput).toBe(58);
     expect(api.hosts[0].apiContainer.stopTimeoutInput).toBe(58);
-    expect(api.loadBalancer.configText).toContain('option httpchk GET /healthz HTTP/1.0\n    http-check send hdr X-Failover-Check haproxy\n    http-check disable-on-404\n');
+    expect(api.loadBalancer.configText).toContain(
+      'option httpchk GET /healthz HTTP/1.0\n    http-check send hdr X-Failover-Check haproxy\n    http-check disable-on-404\n',
+    );
     // The container's own healthcheck probes the same path (it used to probe /check.txt whatever the prop said).
     const test = (api.hosts[0].apiContainer.healthcheckInput as { test: string[] }).test;
     expect(test[test.length - 1]).toContain("fetch('http://127.0.0.1:8080/healthz')");
@@ -196,8 +278,17 @@ describe('FailoverApi', () => {
 
   test('your own API: per-host images, extra env, command, limits and logging', () => {
     const { stack, api } = failoverApi({
-      hosts: [{ name: 'server1', version: 'v2', image: 'me/api:2.0' }, { name: 'server2', version: 'v1', image: 'me/api:1.9' }],
-      apiContainer: { environment: { FEATURE_X: 'on' }, command: ['node', 'dist/server.js'], memoryMb: 512, cpuShares: 512, logOptions: { 'max-size': '50m' } },
+      hosts: [
+        { name: 'server1', version: 'v2', image: 'me/api:2.0' },
+        { name: 'server2', version: 'v1', image: 'me/api:1.9' },
+      ],
+      apiContainer: {
+        environment: { FEATURE_X: 'on' },
+        command: ['node', 'dist/server.js'],
+        memoryMb: 512,
+        cpuShares: 512,
+        logOptions: { 'max-size': '50m' },
+      },
     });
     expect(api.hosts.map((h) => h.apiContainer.imageInput)).toEqual(['me/api:2.0', 'me/api:1.9']);
     const synth = Testing.synth(stack);
@@ -218,7 +309,10 @@ describe('FailoverApi', () => {
   test('no Terraform template sequence sneaks into rendered files or commands', () => {
     const json = synthJson(failoverApi().stack);
     for (const c of Object.values(resourcesOf(json, 'docker_container'))) {
-      for (const text of [...((c.upload as { content: string }[] | undefined) ?? []).map((u) => u.content), ...((c.command as string[] | undefined) ?? [])]) {
+      for (const text of [
+        ...((c.upload as { content: string }[] | undefined) ?? []).map((u) => u.content),
+        ...((c.command as string[] | undefined) ?? []),
+      ]) {
         expect(text).not.toMatch(/(^|[^%])%\{/);
         expect(text).not.toMatch(/(^|[^$])\$\{/);
       }
@@ -228,8 +322,12 @@ describe('FailoverApi', () => {
   test('takes the HAProxy props that make sense for the pair: timeouts, retries, failure handling', () => {
     const { stack, apiPassword, replicationPassword } = stackWithSecrets();
     const api = new FailoverApi(stack, 'api', {
-      hosts: HOSTS, apiPassword, replicationPassword,
-      timeouts: { serverMs: 15_000 }, retries: 2, failureHandling: { errorLimit: 5 },
+      hosts: HOSTS,
+      apiPassword,
+      replicationPassword,
+      timeouts: { serverMs: 15_000 },
+      retries: 2,
+      failureHandling: { errorLimit: 5 },
     });
     expect(api.loadBalancer.configText).toMatch(/^\s+timeout server 15000ms$/m);
     expect(api.loadBalancer.configText).toMatch(/^\s+retries 2$/m);
@@ -239,18 +337,40 @@ describe('FailoverApi', () => {
   test('two FailoverApis in one stack: one provider configuration, their own networks, readable outputs of their own', () => {
     const { stack, apiPassword, replicationPassword } = stackWithSecrets();
     new FailoverApi(stack, 'a', { hosts: HOSTS, apiPassword, replicationPassword, namePrefix: 'shop' });
-    new FailoverApi(stack, 'b', { hosts: HOSTS, apiPassword, replicationPassword, namePrefix: 'billing', networkSubnet: '172.29.0.0/24', frontendPort: 8081 });
-    const json = synthJson(stack) as unknown as { provider: { docker: unknown[] }; output: Record<string, unknown>; resource: { docker_network: Record<string, { name: string }> } };
+    new FailoverApi(stack, 'b', {
+      hosts: HOSTS,
+      apiPassword,
+      replicationPassword,
+      namePrefix: 'billing',
+      networkSubnet: '172.29.0.0/24',
+      frontendPort: 8081,
+    });
+    const json = synthJson(stack) as unknown as {
+      provider: { docker: unknown[] };
+      output: Record<string, unknown>;
+      resource: { docker_network: Record<string, { name: string }> };
+    };
     expect(json.provider.docker).toHaveLength(1);
-    expect(Object.values(json.resource.docker_network).map((n) => n.name).sort()).toEqual(['billing-net', 'shop-net']);
-    expect(Object.keys(json.output).sort()).toEqual(['billing_endpoint_url', 'billing_haproxy_container', 'shop_endpoint_url', 'shop_haproxy_container']);
+    expect(
+      Object.values(json.resource.docker_network)
+        .map((n) => n.name)
+        .sort(),
+    ).toEqual(['billing-net', 'shop-net']);
+    expect(Object.keys(json.output).sort()).toEqual([
+      'billing_endpoint_url',
+      'billing_haproxy_container',
+      'shop_endpoint_url',
+      'shop_haproxy_container',
+    ]);
   });
 
   test('two single-host FailoverApis on one subnet fail validation, naming the prop', () => {
     const { stack, apiPassword, replicationPassword } = stackWithSecrets();
     new FailoverApi(stack, 'a', { hosts: HOSTS, apiPassword, replicationPassword, namePrefix: 'shop' });
     new FailoverApi(stack, 'b', { hosts: HOSTS, apiPassword, replicationPassword, namePrefix: 'billing' });
-    expect(() => Testing.synth(stack, true)).toThrow('FailoverApi test/b: networkSubnet: "172.28.0.0/24" is also used by test/a on the same Docker host; give each FailoverApi in a stack its own networkSubnet');
+    expect(() => Testing.synth(stack, true)).toThrow(
+      'FailoverApi test/b: networkSubnet: "172.28.0.0/24" is also used by test/a on the same Docker host; give each FailoverApi in a stack its own networkSubnet',
+    );
   });
 
   test('two FailoverApis with the same namePrefix in one stack fail validation', () => {

@@ -10,14 +10,21 @@ import { planBetween, PreventDestroyError } from '../support/terraform-plan';
 function smokeWithVersions(server1: string, server2: string): SynthesizedStack {
   const json = synthJson(new SmokeStack(testApp({}), 'smoke'));
   // Set the variables as `TF_VAR_server2_version=...` would.
-  return JSON.parse(JSON.stringify(json).replace(/\$\{var\.server1_version\}/g, server1).replace(/\$\{var\.server2_version\}/g, server2)) as SynthesizedStack;
+  return JSON.parse(
+    JSON.stringify(json)
+      .replace(/\$\{var\.server1_version\}/g, server1)
+      .replace(/\$\{var\.server2_version\}/g, server2),
+  ) as SynthesizedStack;
 }
 
 function failoverApi(props: Partial<FailoverApiProps> = {}): SynthesizedStack {
   const stack = new TerraformStack(testApp({}), 'stack');
   const secret = (id: string) => new TerraformVariable(stack, id, { type: 'string', sensitive: true }).stringValue;
   new FailoverApi(stack, 'api', {
-    hosts: [{ name: 'server1', version: 'v1' }, { name: 'server2', version: 'v1' }],
+    hosts: [
+      { name: 'server1', version: 'v1' },
+      { name: 'server2', version: 'v1' },
+    ],
     apiPassword: secret('api_password'),
     replicationPassword: secret('replication_password'),
     ...props,
@@ -31,18 +38,27 @@ describe('what a deploy does, from two syntheses', () => {
     expect(planBetween(failoverApi(), failoverApi())).toEqual({});
   });
 
-  test('changing server2\'s version replaces server2\'s API container and nothing else', () => {
+  test("changing server2's version replaces server2's API container and nothing else", () => {
     const plan = planBetween(smokeWithVersions('v1', 'v1'), smokeWithVersions('v1', 'v2'));
     expect(Object.entries(plan)).toEqual([[expect.stringMatching(/^docker_container\.failover-api_server2_api_/), 'replace']]);
   });
 
-  test('then changing server1\'s version replaces only server1\'s API container', () => {
+  test("then changing server1's version replaces only server1's API container", () => {
     const plan = planBetween(smokeWithVersions('v1', 'v2'), smokeWithVersions('v2', 'v2'));
     expect(Object.entries(plan)).toEqual([[expect.stringMatching(/^docker_container\.failover-api_server1_api_/), 'replace']]);
   });
 
   test.each<[string, Partial<FailoverApiProps>, Partial<FailoverApiProps>]>([
-    ['weights 100/1 to 50/2', {}, { hosts: [{ name: 'server1', version: 'v1', weight: 50 }, { name: 'server2', version: 'v1', weight: 2 }] }],
+    [
+      'weights 100/1 to 50/2',
+      {},
+      {
+        hosts: [
+          { name: 'server1', version: 'v1', weight: 50 },
+          { name: 'server2', version: 'v1', weight: 2 },
+        ],
+      },
+    ],
     ['health-check interval 5000 to 2000 ms', {}, { healthCheck: { intervalMs: 2000 } }],
     ['strategy weighted-stick to primary-first', {}, { strategy: FailoverStrategy.PRIMARY_FIRST }],
   ])('%s replaces only the config writer: HAProxy keeps running and reloads', (_what, before, after) => {
@@ -62,9 +78,15 @@ describe('what a deploy does, from two syntheses', () => {
   test('a change that would replace a data volume is refused, unless protectDataVolumes is false', () => {
     const renamed = { namePrefix: 'shop' };
     expect(() => planBetween(failoverApi(), failoverApi(renamed))).toThrow(PreventDestroyError);
-    expect(() => planBetween(failoverApi(), failoverApi(renamed))).toThrow(/Resource docker_volume\.api_server1_database_data_[0-9A-F]{8} has lifecycle\.prevent_destroy set/);
+    expect(() => planBetween(failoverApi(), failoverApi(renamed))).toThrow(
+      /Resource docker_volume\.api_server1_database_data_[0-9A-F]{8} has lifecycle\.prevent_destroy set/,
+    );
     const plan = planBetween(failoverApi({ protectDataVolumes: false }), failoverApi({ ...renamed, protectDataVolumes: false }));
-    expect(Object.entries(plan).filter(([address]) => address.startsWith('docker_volume.')).map(([, action]) => action)).toEqual(['replace', 'replace', 'replace']);
+    expect(
+      Object.entries(plan)
+        .filter(([address]) => address.startsWith('docker_volume.'))
+        .map(([, action]) => action),
+    ).toEqual(['replace', 'replace', 'replace']);
   });
 
   test('a memory limit changes in place; nothing is replaced', () => {

@@ -17,7 +17,7 @@ describe('stacks', () => {
     expect(synthNormalized(new ProductionStack(testApp(), 'production', { machines }))).toMatchSnapshot();
   });
 
-  test('the smoke stack\'s haproxy config passes haproxy -c and carries the article\'s weighted stick-table backend', () => {
+  test("the smoke stack's haproxy config passes haproxy -c and carries the article's weighted stick-table backend", () => {
     const json = synthJson(new SmokeStack(testApp(), 'smoke'));
     const writer = resourceAt(json, 'docker_container', 'failover-api_haproxy_config-writer');
     const upload = (writer.upload as { file: string; content: string }[]).find((u) => u.file === '/etc/haproxy/staged.cfg');
@@ -25,9 +25,14 @@ describe('stacks', () => {
     const cfg = upload!.content;
     expectValidHaproxyConfig(cfg);
     for (const line of [
-      'option forwardfor except 127.0.0.1', 'option redispatch 1', 'option httpchk GET /check.txt HTTP/1.0', 'http-check disable-on-404',
-      'stick match dst_port', 'stick-table type integer size 100 expire 96h',
-      'server server1 failover-api-server1-api:8080 check weight 100', 'server server2 failover-api-server2-api:8080 check weight 1',
+      'option forwardfor except 127.0.0.1',
+      'option redispatch 1',
+      'option httpchk GET /check.txt HTTP/1.0',
+      'http-check disable-on-404',
+      'stick match dst_port',
+      'stick-table type integer size 100 expire 96h',
+      'server server1 failover-api-server1-api:8080 check weight 100',
+      'server server2 failover-api-server2-api:8080 check weight 1',
       'nameserver ns1 127.0.0.11:53',
     ]) {
       expect(cfg).toContain(`    ${line}\n`);
@@ -35,7 +40,7 @@ describe('stacks', () => {
     expect(cfg).toContain('init-addr last,libc,none');
   });
 
-  test('the production stack\'s haproxy config passes haproxy -c and addresses servers by machine', () => {
+  test("the production stack's haproxy config passes haproxy -c and addresses servers by machine", () => {
     const json = synthJson(new ProductionStack(testApp(), 'production', { machines }));
     const writer = resourceAt(json, 'docker_container', 'failover-api_haproxy_config-writer');
     const cfg = (writer.upload as { content: string }[])[0].content;
@@ -70,25 +75,32 @@ describe('stacks', () => {
     expect(Object.keys(resourcesOf(json, 'docker_container')).length).toBe(9); // 2 api, 2 db and their migrators, haproxy, its config writer, probe
   });
 
-  test('the smoke stack has one version variable per host and a probe running the article\'s curl loop', () => {
+  test("the smoke stack has one version variable per host and a probe running the article's curl loop", () => {
     const json = synthJson(new SmokeStack(testApp(), 'smoke'));
     expect(json.variable?.server1_version).toMatchObject({ default: 'v1' });
     expect(json.variable?.server2_version).toMatchObject({ default: 'v1' });
     const probe = resourceAt(json, 'docker_container', 'probe');
-    expect((probe.command as string[])[0]).toMatch(/while true; do .*curl .*%%\{http_code\}.*http:\/\/failover-api-haproxy:8080\/api\/v1\/system\/health.*sleep 0\.5; done/);
+    expect((probe.command as string[])[0]).toMatch(
+      /while true; do .*curl .*%%\{http_code\}.*http:\/\/failover-api-haproxy:8080\/api\/v1\/system\/health.*sleep 0\.5; done/,
+    );
     // It counts from its first 200, after both APIs are up: the first deploy's own 503s are not failures.
     expect((probe.command as string[])[0]).toMatch(/^until curl -sf .*; do sleep 0\.5; done; while true/);
-    expect(probe.depends_on).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^docker_container\.failover-api_server1_api_/), expect.stringMatching(/^docker_container\.failover-api_server2_api_/),
-    ]));
+    expect(probe.depends_on).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^docker_container\.failover-api_server1_api_/),
+        expect.stringMatching(/^docker_container\.failover-api_server2_api_/),
+      ]),
+    );
   });
 
-  test('an image registry reaches the shipped images\' bases and the probe image', () => {
+  test("an image registry reaches the shipped images' bases and the probe image", () => {
     const json = synthJson(new SmokeStack(testApp(), 'smoke', { imageRegistry: 'mirror.example:5000/hub' }));
     const images = Object.values(resourcesOf(json, 'docker_image')) as { name: string; build?: { build_args?: Record<string, string> } }[];
     expect(images.map((i) => i.build?.build_args?.BASE_IMAGE ?? i.name).sort()).toEqual([
-      'mirror.example:5000/hub/curlimages/curl:8.11.1', 'mirror.example:5000/hub/debian:bookworm-slim',
-      'mirror.example:5000/hub/node:20-bookworm-slim', 'mirror.example:5000/hub/postgres:15-bookworm',
+      'mirror.example:5000/hub/curlimages/curl:8.11.1',
+      'mirror.example:5000/hub/debian:bookworm-slim',
+      'mirror.example:5000/hub/node:20-bookworm-slim',
+      'mirror.example:5000/hub/postgres:15-bookworm',
     ]);
   });
 });

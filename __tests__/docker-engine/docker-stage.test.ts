@@ -22,8 +22,29 @@ jest.setTimeout(scaled(600_000));
 const runtimeApi = runtimeApiInContainer(spawnCommandRunner, stageContainers.haproxy);
 
 function psql(host: string, sql: string): Promise<string> {
-  return runChecked(spawnCommandRunner, 'docker', ['exec', '-i', '-u', 'postgres', stageContainers.database(host),
-    'psql', '-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-h', '/var/run/postgresql', '-d', 'api'], { input: sql, timeoutMs: scaled(30_000) });
+  return runChecked(
+    spawnCommandRunner,
+    'docker',
+    [
+      'exec',
+      '-i',
+      '-u',
+      'postgres',
+      stageContainers.database(host),
+      'psql',
+      '-X',
+      '-q',
+      '-t',
+      '-A',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-h',
+      '/var/run/postgresql',
+      '-d',
+      'api',
+    ],
+    { input: sql, timeoutMs: scaled(30_000) },
+  );
 }
 
 async function rowsWith(host: string, ids: string[]): Promise<number> {
@@ -31,8 +52,11 @@ async function rowsWith(host: string, ids: string[]): Promise<number> {
 }
 
 async function waitForStatus(host: string, status: string, timeoutMs: number): Promise<number> {
-  await pollUntil(async () => ((await runtimeApi.server(host)).status === status ? true : undefined),
-    { description: `haproxy to report ${host} ${status}`, timeoutMs, intervalMs: 100 });
+  await pollUntil(async () => ((await runtimeApi.server(host)).status === status ? true : undefined), {
+    description: `haproxy to report ${host} ${status}`,
+    timeoutMs,
+    intervalMs: 100,
+  });
   return Date.now();
 }
 
@@ -41,13 +65,21 @@ function trouble(records: ProbeRecord[]): { failed: string[]; slow: string[] } {
   const ok = (r: ProbeRecord) => r.status >= 200 && r.status < 300;
   return {
     failed: records.filter((r) => !ok(r)).map((r) => `${r.kind} at ${r.at.toFixed(0)} ms: ${r.status || r.error}`),
-    slow: records.filter((r) => r.latencyMs >= SLOW_MS).map((r) => `${r.kind} at ${r.at.toFixed(0)} ms took ${r.latencyMs.toFixed(0)} ms (${r.server})`),
+    slow: records
+      .filter((r) => r.latencyMs >= SLOW_MS)
+      .map((r) => `${r.kind} at ${r.at.toFixed(0)} ms took ${r.latencyMs.toFixed(0)} ms (${r.server})`),
   };
 }
 
 /** Runs `during` under a probe through HAProxy (20 req/s from 4 clients, 1 in 5 a write); returns the records. */
 async function underProbe(during: () => Promise<void>): Promise<ProbeRecord[]> {
-  const probe = new Probe({ url: `http://127.0.0.1:${STAGE.frontendPort}`, intervalMs: 200, concurrency: 4, writeRatio: 0.2, requestTimeoutMs: 10_000 });
+  const probe = new Probe({
+    url: `http://127.0.0.1:${STAGE.frontendPort}`,
+    intervalMs: 200,
+    concurrency: 4,
+    writeRatio: 0.2,
+    requestTimeoutMs: 10_000,
+  });
   probe.start();
   let error: unknown;
   try {
@@ -74,7 +106,10 @@ describe('the Docker stage: shipped images and synthesized containers on a real 
   const synth = new StageSynth({ imageRegistry: registry });
   const variables = { api_password: randomBytes(12).toString('hex'), replication_password: `r:@/\\${randomBytes(6).toString('hex')}` };
   const stage = new DockerStage({
-    stackDir: synth.stackDir, variables, imagePrefix: 'cdktf-fa-stage', label: 'cdktf-failover-api.docker-stage=true',
+    stackDir: synth.stackDir,
+    variables,
+    imagePrefix: 'cdktf-fa-stage',
+    label: 'cdktf-failover-api.docker-stage=true',
     onProgress: (m) => process.stderr.write(`docker stage: ${m}\n`),
   });
   let doc: TerraformJsonDocument;
@@ -96,39 +131,59 @@ describe('the Docker stage: shipped images and synthesized containers on a real 
     await psql('server1', `INSERT INTO app.items (id, body, written_by) VALUES ('${a}', 'from server1', 'server1');`);
     await psql('server2', `INSERT INTO app.items (id, body, written_by) VALUES ('${b}', 'from server2', 'server2');`);
     const put = randomUUID();
-    const res = await fetch(`http://127.0.0.1:${STAGE.frontendPort}/api/v1/items/${put}`, { method: 'PUT', body: JSON.stringify({ body: 'through haproxy' }) });
+    const res = await fetch(`http://127.0.0.1:${STAGE.frontendPort}/api/v1/items/${put}`, {
+      method: 'PUT',
+      body: JSON.stringify({ body: 'through haproxy' }),
+    });
     expect(res.status).toBe(201);
     for (const host of ['server1', 'server2']) {
-      await pollUntil(async () => ((await rowsWith(host, [a, b, put])) === 3 ? true : undefined),
-        { description: `the three rows on ${host}`, timeoutMs: scaled(30_000), intervalMs: 200 });
+      await pollUntil(async () => ((await rowsWith(host, [a, b, put])) === 3 ? true : undefined), {
+        description: `the three rows on ${host}`,
+        timeoutMs: scaled(30_000),
+        intervalMs: 200,
+      });
     }
-    expect(await psql('server1', "SELECT status FROM pglogical.show_subscription_status();")).toBe('replicating\n');
-    expect(await psql('server2', "SELECT status FROM pglogical.show_subscription_status();")).toBe('replicating\n');
+    expect(await psql('server1', 'SELECT status FROM pglogical.show_subscription_status();')).toBe('replicating\n');
+    expect(await psql('server2', 'SELECT status FROM pglogical.show_subscription_status();')).toBe('replicating\n');
   });
 
   test('each node checks itself against its peer and logs a row replication did not fix; the next write settles it', async () => {
     const id = randomUUID();
     await psql('server1', `INSERT INTO app.items (id, body, written_by) VALUES ('${id}', 'v1', 'server1');`);
-    await pollUntil(async () => ((await rowsWith('server2', [id])) === 1 ? true : undefined),
-      { description: 'the row on server2', timeoutMs: scaled(30_000), intervalMs: 200 });
+    await pollUntil(async () => ((await rowsWith('server2', [id])) === 1 ? true : undefined), {
+      description: 'the row on server2',
+      timeoutMs: scaled(30_000),
+      intervalMs: 200,
+    });
     // Under a replication origin of its own, which pglogical never forwards: a divergence, as a bug would leave.
-    await psql('server2', [
-      "SELECT pg_replication_origin_create('forged') WHERE NOT EXISTS (SELECT FROM pg_replication_origin WHERE roname = 'forged');",
-      "SELECT pg_replication_origin_session_setup('forged');",
-      `UPDATE app.items SET body = 'server2 only' WHERE id = '${id}';`,
-      'SELECT pg_replication_origin_session_reset();',
-    ].join('\n'));
-    const line = new RegExp(`bdr: divergence: app\\.items key ${id} differs from the peer since .* \\(here [0-9a-f]{32}, peer [0-9a-f]{32}\\); repair with`);
-    await pollUntil(async () => (line.test(await stage.logs(stageContainers.database('server1'))) ? true : undefined),
-      { description: "server1's divergence check to log the row", timeoutMs: scaled(4) * STAGE.divergenceCheckSeconds * 1000 + 30_000, intervalMs: 500 });
+    await psql(
+      'server2',
+      [
+        "SELECT pg_replication_origin_create('forged') WHERE NOT EXISTS (SELECT FROM pg_replication_origin WHERE roname = 'forged');",
+        "SELECT pg_replication_origin_session_setup('forged');",
+        `UPDATE app.items SET body = 'server2 only' WHERE id = '${id}';`,
+        'SELECT pg_replication_origin_session_reset();',
+      ].join('\n'),
+    );
+    const line = new RegExp(
+      `bdr: divergence: app\\.items key ${id} differs from the peer since .* \\(here [0-9a-f]{32}, peer [0-9a-f]{32}\\); repair with`,
+    );
+    await pollUntil(async () => (line.test(await stage.logs(stageContainers.database('server1'))) ? true : undefined), {
+      description: "server1's divergence check to log the row",
+      timeoutMs: scaled(4) * STAGE.divergenceCheckSeconds * 1000 + 30_000,
+      intervalMs: 500,
+    });
     await psql('server1', `UPDATE app.items SET body = 'settled' WHERE id = '${id}';`);
-    await pollUntil(async () => ((await psql('server2', `SELECT body FROM app.items WHERE id = '${id}';`)) === 'settled\n' ? true : undefined),
-      { description: 'the settling write on server2', timeoutMs: scaled(30_000), intervalMs: 200 });
+    await pollUntil(async () => ((await psql('server2', `SELECT body FROM app.items WHERE id = '${id}';`)) === 'settled\n' ? true : undefined), {
+      description: 'the settling write on server2',
+      timeoutMs: scaled(30_000),
+      intervalMs: 200,
+    });
   });
 
-  test('each node\'s migrator applies the schema and exits 0; the tables belong to the owner role, in the replication set', async () => {
+  test("each node's migrator applies the schema and exits 0; the tables belong to the owner role, in the replication set", async () => {
     for (const host of ['server1', 'server2']) {
-      const state = (await stage.inspect(stageContainers.migrator(host)) as unknown as { State: { Status: string; ExitCode: number } }).State;
+      const state = ((await stage.inspect(stageContainers.migrator(host))) as unknown as { State: { Status: string; ExitCode: number } }).State;
       expect(state).toMatchObject({ Status: 'exited', ExitCode: 0 });
       expect(await psql(host, 'SELECT version FROM failover_api.schema_migrations ORDER BY 1;')).toBe('1\n');
       expect(await psql(host, "SELECT tableowner FROM pg_tables WHERE schemaname = 'app';")).toBe('api_owner\n');
@@ -150,17 +205,23 @@ describe('the Docker stage: shipped images and synthesized containers on a real 
     await psql('server1', `INSERT INTO app.orders VALUES ('${a}', 1);`);
     await psql('server2', `INSERT INTO app.orders VALUES ('${b}', 2);`);
     for (const host of ['server1', 'server2']) {
-      await pollUntil(async () => ((await psql(host, 'SELECT count(*) FROM app.orders;')) === '2\n' ? true : undefined),
-        { description: `both orders on ${host}`, timeoutMs: scaled(30_000), intervalMs: 200 });
+      await pollUntil(async () => ((await psql(host, 'SELECT count(*) FROM app.orders;')) === '2\n' ? true : undefined), {
+        description: `both orders on ${host}`,
+        timeoutMs: scaled(30_000),
+        intervalMs: 200,
+      });
       expect(await psql(host, 'SELECT version FROM failover_api.schema_migrations ORDER BY 1;')).toBe('1\n2\n');
     }
     expect(trouble(records)).toEqual({ failed: [], slow: [] });
   });
 
-  test('a migration that fails fails the deploy, with the migration and its reason in the migrator\'s logs', async () => {
+  test("a migration that fails fails the deploy, with the migration and its reason in the migrator's logs", async () => {
     const broken: SchemaMigration = { version: 3, name: 'no key', sql: 'CREATE TABLE audit (at timestamptz);' };
     const failing = synth.synth({ schema: { migrations: [...withOrders.migrations, broken] } });
-    const failure = await stage.apply(failing).then(() => undefined, (e: unknown) => e);
+    const failure = await stage.apply(failing).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(failure).toBeInstanceOf(PostconditionError);
     const failed = failure as PostconditionError;
     expect(failed.errorMessage).toContain('a schema migration failed on');
@@ -175,11 +236,14 @@ describe('the Docker stage: shipped images and synthesized containers on a real 
     expect((await stage.apply(doc)).map((c) => c.name)).toEqual([failedMigrator]);
   });
 
-  test('a node whose volume is lost rejoins: it copies its peer\'s data before it is ready, and both directions replicate; nothing fails', async () => {
+  test("a node whose volume is lost rejoins: it copies its peer's data before it is ready, and both directions replicate; nothing fails", async () => {
     await psql('server1', "INSERT INTO app.items (body, written_by) SELECT 'before the loss ' || i, 'server1' FROM generate_series(1, 2000) i;");
     const total = async (host: string) => Number((await psql(host, 'SELECT count(*) FROM app.items;')).trim());
-    await pollUntil(async () => ((await total('server2')) === (await total('server1')) ? true : undefined),
-      { description: 'server2 to hold server1\'s rows', timeoutMs: scaled(30_000), intervalMs: 200 });
+    await pollUntil(async () => ((await total('server2')) === (await total('server1')) ? true : undefined), {
+      description: "server2 to hold server1's rows",
+      timeoutMs: scaled(30_000),
+      intervalMs: 200,
+    });
     const db = stage.containerAddress(stageContainers.database('server2'));
     const migrator = stage.containerAddress(stageContainers.migrator('server2'));
     const volume = `docker_volume.${Object.keys(stage.resources('docker_volume')).find((n) => (stage.resolved(`docker_volume.${n}`) as { name: string }).name === `${stageContainers.database('server2')}-data`)}`;
@@ -187,8 +251,10 @@ describe('the Docker stage: shipped images and synthesized containers on a real 
     const records = await underProbe(async () => {
       await stage.loseVolume(volume, [migrator, db]);
       replaced = (await stage.apply(doc)).map((c) => c.name);
-      await pollUntil(async () => ((await stage.logs(stageContainers.database('server2'))).includes('bdr: bootstrapped, and joined the peer') ? true : undefined),
-        { description: 'the new server2 node to join its peer', timeoutMs: scaled(120_000), intervalMs: 500 });
+      await pollUntil(
+        async () => ((await stage.logs(stageContainers.database('server2'))).includes('bdr: bootstrapped, and joined the peer') ? true : undefined),
+        { description: 'the new server2 node to join its peer', timeoutMs: scaled(120_000), intervalMs: 500 },
+      );
       await waitForStatus('server2', 'UP', 30_000);
     });
     expect(replaced.sort()).toEqual([stageContainers.database('server2'), stageContainers.migrator('server2')]);
@@ -197,8 +263,11 @@ describe('the Docker stage: shipped images and synthesized containers on a real 
     expect(await total('server2')).toBe(await total('server1'));
     const id = randomUUID();
     await psql('server2', `INSERT INTO app.items (id, body, written_by) VALUES ('${id}', 'after the rejoin', 'server2');`);
-    await pollUntil(async () => ((await rowsWith('server1', [id])) === 1 ? true : undefined),
-      { description: 'a write on the rejoined node to reach server1', timeoutMs: scaled(30_000), intervalMs: 200 });
+    await pollUntil(async () => ((await rowsWith('server1', [id])) === 1 ? true : undefined), {
+      description: 'a write on the rejoined node to reach server1',
+      timeoutMs: scaled(30_000),
+      intervalMs: 200,
+    });
     expect(trouble(records).failed).toEqual([]);
   });
 
@@ -231,8 +300,9 @@ describe('the Docker stage: shipped images and synthesized containers on a real 
     let upAt = 0;
     const records = await underProbe(async () => {
       // The daemon would hand the freed address straight back; a bystander takes it, so the new one differs.
-      const created = await stage.replace(stage.containerAddress(name),
-        () => stage.bystander(`${STAGE.namePrefix}-bystander`, `${registry}/debian:bookworm-slim`, `${STAGE.namePrefix}-net`));
+      const created = await stage.replace(stage.containerAddress(name), () =>
+        stage.bystander(`${STAGE.namePrefix}-bystander`, `${registry}/debian:bookworm-slim`, `${STAGE.namePrefix}-net`),
+      );
       healthyAt = created.readyAt;
       upAt = await waitForStatus('server2', 'UP', 30_000);
     });
@@ -242,7 +312,7 @@ describe('the Docker stage: shipped images and synthesized containers on a real 
     expect(trouble(records)).toEqual({ failed: [], slow: [] });
   });
 
-  test('docker stop with Docker\'s own check first: only HAProxy\'s check ends the self-drain', async () => {
+  test("docker stop with Docker's own check first: only HAProxy's check ends the self-drain", async () => {
     const name = stageContainers.api('server1');
     const check = (stage.resolved(stage.containerAddress(name)) as { healthcheck: { test: string[] } }).healthcheck.test.slice(1);
     const backend = `${HaproxyConfig.BACKEND_NAME}/server1`;
@@ -250,8 +320,14 @@ describe('the Docker stage: shipped images and synthesized containers on a real 
     expect((await runtimeApi.command(`disable health ${backend}`)).trim()).toBe('');
     const stopping = exec('docker', ['stop', name]);
     try {
-      await pollUntil(() => exec('docker', ['exec', name, ...check]).then(() => undefined, () => true),
-        { description: `${name} to answer its own healthcheck with the drain's 404`, timeoutMs: scaled(10_000), intervalMs: 50 });
+      await pollUntil(
+        () =>
+          exec('docker', ['exec', name, ...check]).then(
+            () => undefined,
+            () => true,
+          ),
+        { description: `${name} to answer its own healthcheck with the drain's 404`, timeoutMs: scaled(10_000), intervalMs: 50 },
+      );
       // Had that 404 counted as HAProxy's, the API would stop listening 0.5 s later, with HAProxy still sending to it.
       const until = Date.now() + 2000;
       while (Date.now() < until) {
@@ -272,21 +348,24 @@ describe('the Docker stage: shipped images and synthesized containers on a real 
   });
 
   test('a weight change replaces only the config writer, and HAProxy reloads it with no failed request', async () => {
-    const haproxyId = (await stage.inspect(stageContainers.haproxy) as unknown as { Id: string }).Id;
+    const haproxyId = ((await stage.inspect(stageContainers.haproxy)) as unknown as { Id: string }).Id;
     let replaced: string[] = [];
     const records = await underProbe(async () => {
       doc = synth.synth({ weights: [100, 2] });
       replaced = (await stage.apply(doc)).map((c) => c.name);
-      await pollUntil(async () => ((await runtimeApi.server('server2')).weight === 2 ? true : undefined),
-        { description: 'haproxy to run with server2 at weight 2', timeoutMs: scaled(15_000), intervalMs: 200 });
+      await pollUntil(async () => ((await runtimeApi.server('server2')).weight === 2 ? true : undefined), {
+        description: 'haproxy to run with server2 at weight 2',
+        timeoutMs: scaled(15_000),
+        intervalMs: 200,
+      });
     });
     expect(replaced).toEqual([stageContainers.writer]);
-    expect((await stage.inspect(stageContainers.haproxy) as unknown as { Id: string }).Id).toBe(haproxyId);
+    expect(((await stage.inspect(stageContainers.haproxy)) as unknown as { Id: string }).Id).toBe(haproxyId);
     expect(await stage.logs(stageContainers.haproxy)).toContain('reloaded');
     expect(trouble(records)).toEqual({ failed: [], slow: [] });
   });
 
-  test('a config haproxy -c refuses fails the apply with its reason in the writer\'s logs, and the running HAProxy keeps its config', async () => {
+  test("a config haproxy -c refuses fails the apply with its reason in the writer's logs, and the running HAProxy keeps its config", async () => {
     // An escape-hatch override gone wrong: the renderer itself only writes configs that pass.
     const broken = JSON.parse(JSON.stringify(doc)) as TerraformJsonDocument;
     const [writerName] = Object.entries(broken.resource.docker_container).find(([, c]) => c.name === stageContainers.writer) ?? [];
@@ -294,7 +373,10 @@ describe('the Docker stage: shipped images and synthesized containers on a real 
     writer.upload[0].content = writer.upload[0].content.replace('    balance roundrobin', '    balance roundrobin\n    no-such-keyword here');
     let failure: unknown;
     const records = await underProbe(async () => {
-      failure = await stage.apply(broken).then(() => undefined, (e: unknown) => e);
+      failure = await stage.apply(broken).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     });
     expect(failure).toBeInstanceOf(PostconditionError);
     expect((failure as PostconditionError).errorMessage).toContain('haproxy -c refused the rendered config');

@@ -5,7 +5,15 @@ import { ExperimentScenario } from '../../lib/node-runtime';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CommandOptions, CommandResult, CommandRunner, dockerPreflight, HostFault, runDockerSmoke, terraformProviderMirror } from '../../lib/node-runtime';
+import {
+  CommandOptions,
+  CommandResult,
+  CommandRunner,
+  dockerPreflight,
+  HostFault,
+  runDockerSmoke,
+  terraformProviderMirror,
+} from '../../lib/node-runtime';
 
 interface Call {
   readonly command: string;
@@ -66,7 +74,8 @@ class RecordingRunner implements CommandRunner {
 
   /** The deploy/destroy commands with the version variables each was given. */
   cdktf(): string[] {
-    return this.calls.filter((c) => c.command.includes('cdktf deploy') || c.command.includes('cdktf destroy'))
+    return this.calls
+      .filter((c) => c.command.includes('cdktf deploy') || c.command.includes('cdktf destroy'))
       .map((c) => `${c.command.replace('npx --no-install ', '')} [server1=${c.env.TF_VAR_server1_version} server2=${c.env.TF_VAR_server2_version}]`);
   }
 }
@@ -101,7 +110,15 @@ describe('Docker smoke driver (command runner injected, no Docker needed)', () =
 
   test('preflight, deploy, update server2, update server1, destroy: exact commands, order and variables', async () => {
     const runner = new RecordingRunner();
-    const { report } = await runDockerSmoke({ runner, skipProviderLock: false, frontendUrl: frontend.url, strategy: FailoverStrategy.PRIMARY_FIRST, settleMs: 50, writeRatio: 0.5, rate: 20 });
+    const { report } = await runDockerSmoke({
+      runner,
+      skipProviderLock: false,
+      frontendUrl: frontend.url,
+      strategy: FailoverStrategy.PRIMARY_FIRST,
+      settleMs: 50,
+      writeRatio: 0.5,
+      rate: 20,
+    });
     expect(runner.calls.slice(0, 3).map((c) => c.command)).toEqual([
       'docker info --format {{.ServerVersion}}',
       'terraform version',
@@ -118,15 +135,34 @@ describe('Docker smoke driver (command runner injected, no Docker needed)', () =
     expect(deploy.env.TF_VAR_api_password).toMatch(/^[0-9a-f]{32}$/);
     expect(deploy.env.TF_VAR_replication_password).toMatch(/^[0-9a-f]{32}$/);
     // The runtime API is reached with docker exec into the HAProxy container.
-    expect(runner.calls.some((c) => c.command === 'docker exec -i failover-api-haproxy socat stdio UNIX-CONNECT:/var/lib/haproxy/admin.sock' && c.input === 'show stat\n')).toBe(true);
-    expect(report).toMatchObject({ target: 'docker', strategy: 'primary-first', failures: 0, writesLost: 0, containerProbe: { requests: 3, failures: 1 } });
+    expect(
+      runner.calls.some(
+        (c) => c.command === 'docker exec -i failover-api-haproxy socat stdio UNIX-CONNECT:/var/lib/haproxy/admin.sock' && c.input === 'show stat\n',
+      ),
+    ).toBe(true);
+    expect(report).toMatchObject({
+      target: 'docker',
+      strategy: 'primary-first',
+      failures: 0,
+      writesLost: 0,
+      containerProbe: { requests: 3, failures: 1 },
+    });
     expect(report.writesAcked).toBeGreaterThan(0);
   });
 
   test('host-loss: each host is taken off the network and killed, then reconnected, restarted and redeployed', async () => {
     const runner = new RecordingRunner();
-    const { report } = await runDockerSmoke({ runner, skipProviderLock: false, frontendUrl: frontend.url, fault: HostFault.HOST_LOSS, hosts: ['server1'], settleMs: 0 });
-    const steps = runner.calls.map((c) => c.command).filter((c) => /^docker (network|kill|start)/.test(c) || c.includes('cdktf deploy'))
+    const { report } = await runDockerSmoke({
+      runner,
+      skipProviderLock: false,
+      frontendUrl: frontend.url,
+      fault: HostFault.HOST_LOSS,
+      hosts: ['server1'],
+      settleMs: 0,
+    });
+    const steps = runner.calls
+      .map((c) => c.command)
+      .filter((c) => /^docker (network|kill|start)/.test(c) || c.includes('cdktf deploy'))
       .map((c) => c.replace('npx --no-install ', ''));
     expect(steps).toEqual([
       'cdktf deploy failover-api-smoke --auto-approve',
@@ -156,7 +192,9 @@ describe('Docker smoke driver (command runner injected, no Docker needed)', () =
   test('rebuild: the node loses its container and volume, and the deploy creates both anew', async () => {
     const runner = new RecordingRunner();
     await runDockerSmoke({ runner, skipProviderLock: false, frontendUrl: frontend.url, fault: HostFault.REBUILD, hosts: ['server2'], settleMs: 0 });
-    const steps = runner.calls.map((c) => c.command).filter((c) => /^docker (network|kill|start|stop|rm|volume)/.test(c) || c.includes('cdktf deploy'));
+    const steps = runner.calls
+      .map((c) => c.command)
+      .filter((c) => /^docker (network|kill|start|stop|rm|volume)/.test(c) || c.includes('cdktf deploy'));
     expect(steps).toEqual([
       'npx --no-install cdktf deploy failover-api-smoke --auto-approve',
       'docker kill failover-api-server2-api',
@@ -174,14 +212,20 @@ describe('Docker smoke driver (command runner injected, no Docker needed)', () =
       .map((c) => (c.input ? c.input.trim() : `deploy server2=${c.env.TF_VAR_server2_version} server1=${c.env.TF_VAR_server1_version}`));
     expect(steps).toEqual([
       'deploy server2=v1 server1=v1',
-      'set server api_backend/server2 state drain', 'deploy server2=v2 server1=v1', 'set server api_backend/server2 state ready',
-      'set server api_backend/server1 state drain', 'deploy server2=v2 server1=v2', 'set server api_backend/server1 state ready',
+      'set server api_backend/server2 state drain',
+      'deploy server2=v2 server1=v1',
+      'set server api_backend/server2 state ready',
+      'set server api_backend/server1 state drain',
+      'deploy server2=v2 server1=v2',
+      'set server api_backend/server1 state ready',
     ]);
   });
 
   test('a failed step still tears the stack down, and the failure is what is reported', async () => {
     const runner = new RecordingRunner((line, env) => line.includes('cdktf deploy') && env.TF_VAR_server2_version === 'v2');
-    await expect(runDockerSmoke({ runner, skipProviderLock: false, frontendUrl: frontend.url, settleMs: 0 })).rejects.toThrow(/cdktf deploy failover-api-smoke --auto-approve` failed \(exit 1\)/);
+    await expect(runDockerSmoke({ runner, skipProviderLock: false, frontendUrl: frontend.url, settleMs: 0 })).rejects.toThrow(
+      /cdktf deploy failover-api-smoke --auto-approve` failed \(exit 1\)/,
+    );
     expect(runner.cdktf().map((c) => c.split(' [')[0])).toEqual([
       'cdktf deploy failover-api-smoke --auto-approve',
       'cdktf deploy failover-api-smoke --auto-approve',
@@ -191,19 +235,37 @@ describe('Docker smoke driver (command runner injected, no Docker needed)', () =
 
   test('offline: --skip-provider-lock on every cdktf call, and the image registry reaches the synth', async () => {
     const runner = new RecordingRunner();
-    await runDockerSmoke({ runner, skipProviderLock: true, imageRegistry: 'mirror.example:5000/hub', frontendUrl: frontend.url, hosts: ['server2'], settleMs: 0 });
+    await runDockerSmoke({
+      runner,
+      skipProviderLock: true,
+      imageRegistry: 'mirror.example:5000/hub',
+      frontendUrl: frontend.url,
+      hosts: ['server2'],
+      settleMs: 0,
+    });
     expect(runner.cdktf().map((c) => c.split(' [')[0])).toEqual([
       'cdktf deploy failover-api-smoke --auto-approve --skip-provider-lock',
       'cdktf deploy failover-api-smoke --auto-approve --skip-provider-lock',
       'cdktf destroy failover-api-smoke --auto-approve --skip-provider-lock',
     ]);
     const cdktfCalls = runner.calls.filter((c) => c.command.includes('cdktf deploy') || c.command.includes('cdktf destroy'));
-    expect(cdktfCalls.map((c) => c.env.FAILOVER_SMOKE_IMAGE_REGISTRY)).toEqual(['mirror.example:5000/hub', 'mirror.example:5000/hub', 'mirror.example:5000/hub']);
+    expect(cdktfCalls.map((c) => c.env.FAILOVER_SMOKE_IMAGE_REGISTRY)).toEqual([
+      'mirror.example:5000/hub',
+      'mirror.example:5000/hub',
+      'mirror.example:5000/hub',
+    ]);
   });
 
   test('a reload is a deploy with the new weights, done when HAProxy runs them', async () => {
     const runner = new RecordingRunner();
-    const { report } = await runDockerSmoke({ runner, skipProviderLock: false, frontendUrl: frontend.url, scenario: ExperimentScenario.RELOAD, reloads: 2, settleMs: 0 });
+    const { report } = await runDockerSmoke({
+      runner,
+      skipProviderLock: false,
+      frontendUrl: frontend.url,
+      scenario: ExperimentScenario.RELOAD,
+      reloads: 2,
+      settleMs: 0,
+    });
     const deploys = runner.calls.filter((c) => c.command.includes('cdktf deploy'));
     expect(deploys.map((c) => c.env.FAILOVER_SMOKE_WEIGHTS)).toEqual([undefined, ...runner.weightsApplied]);
     expect(runner.weightsApplied).toHaveLength(2);
@@ -244,7 +306,9 @@ describe('terraformProviderMirror: when cdktf must skip `terraform providers loc
 describe('Docker smoke preflight', () => {
   test('names the missing daemon and how to get it, and nothing is deployed', async () => {
     const runner = new RecordingRunner((line) => line.startsWith('docker info'));
-    await expect(runDockerSmoke({ runner, skipProviderLock: false })).rejects.toThrow(/missing:\n {2}- a reachable Docker daemon: `docker info --format \{\{\.ServerVersion\}\}` failed \(Error: simulated failure\)\. To fix: install Docker and start its daemon/);
+    await expect(runDockerSmoke({ runner, skipProviderLock: false })).rejects.toThrow(
+      /missing:\n {2}- a reachable Docker daemon: `docker info --format \{\{\.ServerVersion\}\}` failed \(Error: simulated failure\)\. To fix: install Docker and start its daemon/,
+    );
     expect(runner.calls.some((c) => c.command.includes('cdktf deploy'))).toBe(false);
   });
 

@@ -1,4 +1,14 @@
-import { ApiEnvironmentContract, apiEnvironmentVariables, FailoverStrategy, HaproxyConfig, HaproxyConfigProps, renderApiEnvironment, renderHaproxyConfig, SelfDrain, selfDrainTimings } from '../../lib';
+import {
+  ApiEnvironmentContract,
+  apiEnvironmentVariables,
+  FailoverStrategy,
+  HaproxyConfig,
+  HaproxyConfigProps,
+  renderApiEnvironment,
+  renderHaproxyConfig,
+  SelfDrain,
+  selfDrainTimings,
+} from '../../lib';
 import { expectValidHaproxyConfig } from '../support/haproxy-check';
 
 const SEED_SERVERS = [
@@ -9,13 +19,21 @@ const SEED_SERVERS = [
 function backendLines(config: string): string[] {
   const start = config.indexOf('\nbackend api_backend\n');
   expect(start).toBeGreaterThanOrEqual(0);
-  return config.slice(start + 1).split('\n').slice(1).map((l) => l.trim()).filter((l) => l.length > 0);
+  return config
+    .slice(start + 1)
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
 }
 
 function frontendLines(config: string): string[] {
   const section = /\nfrontend api_frontend\n([\s\S]*?)\n\n/.exec(config);
   expect(section).not.toBeNull();
-  return (section?.[1] ?? '').split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
+  return (section?.[1] ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
 }
 
 function render(props: Partial<HaproxyConfigProps> = {}): string {
@@ -25,7 +43,7 @@ function render(props: Partial<HaproxyConfigProps> = {}): string {
 }
 
 describe('HaproxyConfig.render', () => {
-  test('defaults to weighted-stick: the article\'s final backend, with redispatch on every retry and the failure handling', () => {
+  test("defaults to weighted-stick: the article's final backend, with redispatch on every retry and the failure handling", () => {
     expect(backendLines(render())).toEqual([
       'balance roundrobin',
       'option forwardfor except 127.0.0.1',
@@ -45,14 +63,18 @@ describe('HaproxyConfig.render', () => {
     ]);
   });
 
-  test('failover strategies default to LAN timeouts: connect 500 ms, 2000 ms per try; backup keeps the article\'s', () => {
+  test("failover strategies default to LAN timeouts: connect 500 ms, 2000 ms per try; backup keeps the article's", () => {
     expect(render()).toContain('    timeout connect 500ms\n    timeout client 30000ms\n    timeout server 2000ms\n');
     expect(render({ strategy: FailoverStrategy.PRIMARY_FIRST })).toContain('    timeout connect 500ms\n');
-    expect(render({ strategy: FailoverStrategy.BACKUP })).toContain('    timeout connect 5000ms\n    timeout client 30000ms\n    timeout server 30000ms\n');
+    expect(render({ strategy: FailoverStrategy.BACKUP })).toContain(
+      '    timeout connect 5000ms\n    timeout client 30000ms\n    timeout server 30000ms\n',
+    );
   });
 
   test('each part of the failure handling can be turned off', () => {
-    const lines = backendLines(render({ failureHandling: { retryReplaySafeRequests: false, errorLimit: 0, drainOn404: false, fastIntervalMs: 1000 } }));
+    const lines = backendLines(
+      render({ failureHandling: { retryReplaySafeRequests: false, errorLimit: 0, drainOn404: false, fastIntervalMs: 1000 } }),
+    );
     expect(lines).toContain('default-server inter 5000 fastinter 1000 fall 3 rise 2 maxconn 10');
     for (const gone of ['retry-on', 'disable-l7-retry', 'disable-on-404', 'observe', 'http-buffer-request']) {
       expect(lines.join('\n')).not.toContain(gone);
@@ -65,7 +87,7 @@ describe('HaproxyConfig.render', () => {
     expect(backendLines(config)).toContain('load-server-state-from-file global');
   });
 
-  test('backup is the article\'s first config: the secondary marked backup, no stick table', () => {
+  test("backup is the article's first config: the secondary marked backup, no stick table", () => {
     expect(backendLines(render({ strategy: FailoverStrategy.BACKUP }))).toEqual([
       'balance roundrobin',
       'option forwardfor except 127.0.0.1',
@@ -105,13 +127,17 @@ describe('HaproxyConfig.render', () => {
   });
 
   test('runtime API renders an admin-level stats socket', () => {
-    expect(render({ runtimeApi: { socketPath: '/run/haproxy/admin.sock' } }))
-      .toContain('    stats socket /run/haproxy/admin.sock mode 600 level admin expose-fd listeners\n');
+    expect(render({ runtimeApi: { socketPath: '/run/haproxy/admin.sock' } })).toContain(
+      '    stats socket /run/haproxy/admin.sock mode 600 level admin expose-fd listeners\n',
+    );
   });
 
   test('DNS resolver follows replaced containers: resolvers section and init-addr on every server', () => {
     const config = render({
-      servers: [{ name: 'server1', address: 'api-server1', port: 8080 }, { name: 'server2', address: 'api-server2', port: 8080 }],
+      servers: [
+        { name: 'server1', address: 'api-server1', port: 8080 },
+        { name: 'server2', address: 'api-server2', port: 8080 },
+      ],
       dnsResolver: {},
     });
     expect(config).toContain('resolvers dns\n    nameserver ns1 127.0.0.11:53\n');
@@ -119,7 +145,9 @@ describe('HaproxyConfig.render', () => {
     // kept HAProxy checking the dead address, and the server came back UP 4 to 5 s after it was healthy.
     expect(config).toContain('    hold nx 10000ms\n');
     expect(config).toContain('    hold obsolete 0ms\n');
-    expect(config).toContain('default-server inter 5000 fastinter 500 fall 3 rise 2 observe layer4 error-limit 3 on-error mark-down maxconn 10 resolvers dns init-addr last,libc,none');
+    expect(config).toContain(
+      'default-server inter 5000 fastinter 500 fall 3 rise 2 observe layer4 error-limit 3 on-error mark-down maxconn 10 resolvers dns init-addr last,libc,none',
+    );
     expect(config).toContain('server server1 api-server1:8080 check weight 100');
   });
 
@@ -144,10 +172,19 @@ describe('HaproxyConfig.render', () => {
   });
 
   test('limits are configurable; a per-client rate limit is off by default and answers 429', () => {
-    const config = render({ limits: {
-      requestTimeoutMs: 3000, keepAliveTimeoutMs: 4000, queueTimeoutMs: 500, frontendMaxConnections: 100, serverMaxConnections: 20,
-      maxHeaderBytes: 4096, maxBodyBytes: 65536, allowChunkedRequests: true, requestsPerSecondPerClient: 50,
-    } });
+    const config = render({
+      limits: {
+        requestTimeoutMs: 3000,
+        keepAliveTimeoutMs: 4000,
+        queueTimeoutMs: 500,
+        frontendMaxConnections: 100,
+        serverMaxConnections: 20,
+        maxHeaderBytes: 4096,
+        maxBodyBytes: 65536,
+        allowChunkedRequests: true,
+        requestsPerSecondPerClient: 50,
+      },
+    });
     expect(config).toContain('    timeout http-request 3000ms\n    timeout http-keep-alive 4000ms\n    timeout queue 500ms\n');
     expect(frontendLines(config)).toEqual([
       'bind 0.0.0.0:80',
@@ -166,7 +203,10 @@ describe('HaproxyConfig.render', () => {
 
   test('health check, timeouts, frontend and weights are configurable', () => {
     const config = render({
-      servers: [{ ...SEED_SERVERS[0], weight: 200 }, { ...SEED_SERVERS[1], weight: 2 }],
+      servers: [
+        { ...SEED_SERVERS[0], weight: 200 },
+        { ...SEED_SERVERS[1], weight: 2 },
+      ],
       frontend: { address: '127.0.0.1', port: 8443 },
       healthCheck: { path: '/healthz?deep=1', intervalMs: 250, fall: 2, rise: 1, timeoutMs: 500 },
       timeouts: { connectMs: 1000, clientMs: 2000, serverMs: 3000 },
@@ -206,8 +246,15 @@ describe('HaproxyConfig.render', () => {
     expect(selfDrainTimings(props)).toEqual(SelfDrain.timings(props));
     expect(selfDrainTimings()).toEqual(SelfDrain.timings());
     const contract = {
-      host: '0.0.0.0', port: 8080, serverName: 'server1', version: 'v1', databaseUrl: 'postgres://db', healthPath: '/check.txt',
-      drainTimeoutMs: 30_000, drainQuietMs: 500, shutdownGraceMs: 10_000,
+      host: '0.0.0.0',
+      port: 8080,
+      serverName: 'server1',
+      version: 'v1',
+      databaseUrl: 'postgres://db',
+      healthPath: '/check.txt',
+      drainTimeoutMs: 30_000,
+      drainQuietMs: 500,
+      shutdownGraceMs: 10_000,
     };
     expect(renderApiEnvironment(contract)).toEqual(ApiEnvironmentContract.render(contract));
     expect(apiEnvironmentVariables(contract)).toEqual(ApiEnvironmentContract.variables(contract));

@@ -28,7 +28,13 @@ function synthesize(dir: string, command: string, args: string[], extraEnv: Node
 }
 
 function run(dir: string, command: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): string {
-  return execFileSync(command, args, { cwd: dir, env: { ...process.env, ...extraEnv }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 280_000 });
+  return execFileSync(command, args, {
+    cwd: dir,
+    env: { ...process.env, ...extraEnv },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 280_000,
+  });
 }
 
 /** Alike but for what only says which runtime synthesized it, and where the local state would go. */
@@ -49,7 +55,10 @@ describe('the README example in every language built here', () => {
     // The TypeScript example against this checkout's build, as a user's compiled app would run.
     const tsDir = dir('typescript');
     const source = readmeExample('ts').replace(/from 'cdktf-failover-api'/g, `from ${JSON.stringify(join(ROOT, 'dist/lib/index.js'))}`);
-    writeFileSync(join(tsDir, 'app.js'), ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText);
+    writeFileSync(
+      join(tsDir, 'app.js'),
+      ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText,
+    );
     fromTypeScript = synthesize(tsDir, process.execPath, ['app.js'], { NODE_PATH: join(ROOT, 'node_modules') });
     expect(Object.keys(fromTypeScript.resource.docker_container)).toHaveLength(8);
   });
@@ -73,16 +82,19 @@ describe('the README example in every language built here', () => {
     }
     const goDir = dir('go');
     writeFileSync(join(goDir, 'main.go'), readmeExample('go'));
-    writeFileSync(join(goDir, 'go.mod'), [
-      'module example.com/api',
-      '',
-      'go 1.25',
-      '',
-      `replace github.com/cdktf-failover-api/cdktf-failover-api-go/cdktffailoverapi => ${env.goModule}`,
-      // Not served by the module proxy here: the same bindings, generated from @cdktf/provider-docker's assembly.
-      `replace github.com/cdktf/cdktf-provider-docker-go/docker/v12 => ${env.goProvider}`,
-      '',
-    ].join('\n'));
+    writeFileSync(
+      join(goDir, 'go.mod'),
+      [
+        'module example.com/api',
+        '',
+        'go 1.25',
+        '',
+        `replace github.com/cdktf-failover-api/cdktf-failover-api-go/cdktffailoverapi => ${env.goModule}`,
+        // Not served by the module proxy here: the same bindings, generated from @cdktf/provider-docker's assembly.
+        `replace github.com/cdktf/cdktf-provider-docker-go/docker/v12 => ${env.goProvider}`,
+        '',
+      ].join('\n'),
+    );
     run(goDir, 'go', ['mod', 'tidy']);
     run(goDir, 'go', ['build', '-o', 'app', '.']);
     expect(normalized(synthesize(goDir, join(goDir, 'app'), []))).toEqual(normalized(fromTypeScript));
@@ -94,7 +106,9 @@ describe('the README example in every language built here', () => {
     }
     const javaDir = dir('java');
     writeFileSync(join(javaDir, 'Main.java'), readmeExample('java'));
-    writeFileSync(join(javaDir, 'pom.xml'), `<?xml version="1.0" encoding="UTF-8"?>
+    writeFileSync(
+      join(javaDir, 'pom.xml'),
+      `<?xml version="1.0" encoding="UTF-8"?>
 <project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
   <groupId>example</groupId>
@@ -107,7 +121,8 @@ describe('the README example in every language built here', () => {
     <dependency><groupId>io.github.cdktf-failover-api</groupId><artifactId>cdktf-failover-api</artifactId><version>${env.version}</version></dependency>
   </dependencies>
 </project>
-`);
+`,
+    );
     run(javaDir, 'mvn', ['-q', '-B', 'dependency:build-classpath', '-Dmdep.outputFile=classpath.txt']);
     const classpath = readFileSync(join(javaDir, 'classpath.txt'), 'utf8').trim();
     run(javaDir, 'javac', ['-cp', classpath, '-d', 'classes', 'Main.java']);

@@ -42,23 +42,44 @@ function at(object: unknown, path: string): unknown {
   return path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], object);
 }
 
-const servers = [{ name: 'server1', address: '10.0.0.5', port: 8080 }, { name: 'server2', address: '10.0.0.6', port: 8080 }];
+const servers = [
+  { name: 'server1', address: '10.0.0.5', port: 8080 },
+  { name: 'server2', address: '10.0.0.6', port: 8080 },
+];
 const CHECKED: { what: string; docs: Documented[]; resolved: unknown }[] = [
   {
     what: 'HaproxyConfigProps',
-    docs: [...documented('HaproxyConfigProps'), ...documented('HaproxyHealthCheck', 'healthCheck.'), ...documented('HaproxyTimeouts', 'timeouts.'),
-      ...documented('HaproxyFailureHandling', 'failureHandling.'), ...documented('HaproxyLimits', 'limits.'), ...documented('HaproxyFrontend', 'frontend.')],
+    docs: [
+      ...documented('HaproxyConfigProps'),
+      ...documented('HaproxyHealthCheck', 'healthCheck.'),
+      ...documented('HaproxyTimeouts', 'timeouts.'),
+      ...documented('HaproxyFailureHandling', 'failureHandling.'),
+      ...documented('HaproxyLimits', 'limits.'),
+      ...documented('HaproxyFrontend', 'frontend.'),
+    ],
     resolved: resolveHaproxyProps({ strategy: FailoverStrategy.WEIGHTED_STICK, servers }),
   },
   {
     what: 'BdrNodeConfig',
     docs: documented('BdrNodeConfig'),
-    resolved: resolveBdrNodeConfig({ local: { name: 'server1', host: 'db1' }, peer: { name: 'server2', host: 'db2' }, peerAddresses: ['10.0.0.6'], apiAddresses: ['10.0.0.5'] }),
+    resolved: resolveBdrNodeConfig({
+      local: { name: 'server1', host: 'db1' },
+      peer: { name: 'server2', host: 'db2' },
+      peerAddresses: ['10.0.0.6'],
+      apiAddresses: ['10.0.0.5'],
+    }),
   },
   {
     what: 'FailoverApiProps',
     docs: documented('FailoverApiProps'),
-    resolved: resolveFailoverApiProps({ hosts: [{ name: 'server1', version: 'v1' }, { name: 'server2', version: 'v1' }], apiPassword: Token.asString({ ref: 'a' }), replicationPassword: Token.asString({ ref: 'r' }) }),
+    resolved: resolveFailoverApiProps({
+      hosts: [
+        { name: 'server1', version: 'v1' },
+        { name: 'server2', version: 'v1' },
+      ],
+      apiPassword: Token.asString({ ref: 'a' }),
+      replicationPassword: Token.asString({ ref: 'r' }),
+    }),
   },
 ];
 
@@ -71,6 +92,8 @@ describe('documented defaults (through the jsii assembly)', () => {
       return value === undefined || actual === undefined ? [] : [{ path: d.path, stated: d.stated, value, actual }];
     });
     expect(literal.length).toBeGreaterThan(2);
-    expect(literal.filter((l) => l.value !== l.actual).map((l) => `${l.path}: @default ${l.stated}, resolved ${JSON.stringify(l.actual)}`)).toEqual([]);
+    expect(literal.filter((l) => l.value !== l.actual).map((l) => `${l.path}: @default ${l.stated}, resolved ${JSON.stringify(l.actual)}`)).toEqual(
+      [],
+    );
   });
 });

@@ -12,7 +12,9 @@ describe('shipped images match the local runtime', () => {
     const image = dockerfile('api');
     expect(image).toMatch(/^COPY package\.json package-lock\.json \.\/$/m);
     expect(image).toMatch(/^RUN npm ci /m);
-    const lock = JSON.parse(readFileSync(resolve(__dirname, '../../lib/api/docker/package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string }> };
+    const lock = JSON.parse(readFileSync(resolve(__dirname, '../../lib/api/docker/package-lock.json'), 'utf8')) as {
+      packages: Record<string, { version?: string }>;
+    };
     const pkg = JSON.parse(readFileSync(resolve(__dirname, '../../lib/api/docker/package.json'), 'utf8')) as { dependencies: Record<string, string> };
     expect(lock.packages['node_modules/pg']?.version).toBe(pkg.dependencies.pg);
   });

@@ -9,8 +9,16 @@ const BIN = join(ROOT, 'node_modules/.bin');
 // jsii's tools print a banner on Node 20, which they no longer support; the output is still right.
 const JSII_ENV = { ...process.env, JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' };
 
-interface JsiiDocs { summary?: string; default?: string; deprecated?: string }
-interface JsiiProperty { name: string; optional?: boolean; docs?: JsiiDocs }
+interface JsiiDocs {
+  summary?: string;
+  default?: string;
+  deprecated?: string;
+}
+interface JsiiProperty {
+  name: string;
+  optional?: boolean;
+  docs?: JsiiDocs;
+}
 interface JsiiType {
   fqn: string;
   name: string;
@@ -65,11 +73,26 @@ describe('the jsii assembly', () => {
 
   test('holds the constructs, their props and the renderers as static methods, and nothing of the harness', () => {
     const names = types.map((t) => t.name);
-    expect(names).toEqual(expect.arrayContaining([
-      'FailoverApi', 'FailoverApiProps', 'ApiHost', 'BdrNode', 'HaproxyLoadBalancer', 'ShippedDockerImage',
-      'HaproxyConfig', 'PostgresSettings', 'PgHba', 'BootstrapSql', 'ApiEnvironmentContract', 'SelfDrain', 'Errors',
-      'FailoverStrategy', 'HaproxyConfigProps', 'BdrNodeConfig',
-    ]));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'FailoverApi',
+        'FailoverApiProps',
+        'ApiHost',
+        'BdrNode',
+        'HaproxyLoadBalancer',
+        'ShippedDockerImage',
+        'HaproxyConfig',
+        'PostgresSettings',
+        'PgHba',
+        'BootstrapSql',
+        'ApiEnvironmentContract',
+        'SelfDrain',
+        'Errors',
+        'FailoverStrategy',
+        'HaproxyConfigProps',
+        'BdrNodeConfig',
+      ]),
+    );
     expect(types.find((t) => t.name === 'HaproxyConfig')!.methods!.map((m) => m.name)).toContain('render');
     const harness = types.filter((t) => /^lib\/(runtime|smoke|cli)\/|^lib\/api\/api-server/.test(t.locationInModule?.filename ?? ''));
     expect(harness.map((t) => t.name)).toEqual([]);
@@ -109,9 +132,10 @@ describe('the jsii assembly', () => {
     const committed = readFileSync(join(ROOT, 'API.md'), 'utf8').split('\n');
     const generated = readFileSync(fresh, 'utf8').split('\n');
     const line = generated.findIndex((text, i) => text !== committed[i]);
-    const stale = line >= 0 || committed.length !== generated.length
-      ? `API.md line ${line + 1}: committed ${JSON.stringify(committed[line])}, generated ${JSON.stringify(generated[line])}`
-      : undefined;
+    const stale =
+      line >= 0 || committed.length !== generated.length
+        ? `API.md line ${line + 1}: committed ${JSON.stringify(committed[line])}, generated ${JSON.stringify(generated[line])}`
+        : undefined;
     expect(stale).toBeUndefined();
   });
 

@@ -6,7 +6,10 @@ import { join, relative, resolve } from 'node:path';
 import { filesUnder, readmeExample } from '../support/files';
 
 const ROOT = resolve(__dirname, '../..');
-const { version: VERSION, devDependencies: DEV_VERSIONS } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; devDependencies: Record<string, string> };
+const { version: VERSION, devDependencies: DEV_VERSIONS } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  version: string;
+  devDependencies: Record<string, string>;
+};
 const TARBALL = join(ROOT, 'dist', 'js', `cdktf-failover-api@${VERSION}.jsii.tgz`);
 const WHEEL = join(ROOT, 'dist', 'python', `cdktf_failover_api-${VERSION}-py3-none-any.whl`);
 const SDIST = join(ROOT, 'dist', 'python', `cdktf-failover-api-${VERSION}.tar.gz`);
@@ -46,13 +49,27 @@ export const cfg: string = HaproxyConfig.render({ strategy: FailoverStrategy.PRI
 `;
 
 function npm(args: string[], cwd: string): string {
-  return execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_update_notifier: 'false' } });
+  return execFileSync('npm', args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, npm_config_update_notifier: 'false' },
+  });
 }
 
 /** A new project with the tarball and `deps` installed; returns its directory. */
 function userProject(dir: string, deps: Record<string, string>, extra: Record<string, unknown> = {}): string {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'user-app', version: '1.0.0', private: true, dependencies: { 'cdktf-failover-api': `file:${TARBALL}`, ...deps }, ...extra }));
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({
+      name: 'user-app',
+      version: '1.0.0',
+      private: true,
+      dependencies: { 'cdktf-failover-api': `file:${TARBALL}`, ...deps },
+      ...extra,
+    }),
+  );
   npm(['install', '--no-audit', '--no-fund', '--prefer-offline'], dir);
   return dir;
 }
@@ -90,11 +107,28 @@ describe('the packages', () => {
 
   test('the npm tarball ships the assembly, the build and the docs; no tests, sources, build state or external source maps', () => {
     const files = filesUnder(unpacked).map((f) => relative(unpacked, f));
-    expect(files).toEqual(expect.arrayContaining(['.jsii', 'API.md', 'LICENSE', 'README.md', 'package.json',
-      'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/lib/node-runtime.js', 'dist/lib/node-runtime.d.ts',
-      'dist/docker/api/Dockerfile', 'dist/docker/api/main.js', 'dist/docker/api/api-environment.js', 'dist/docker/postgres/Dockerfile',
-      'dist/docker/postgres/bdr-entrypoint.sh', 'dist/docker/haproxy/Dockerfile', 'dist/docker/haproxy/haproxy-reloader.sh']));
-    const unwanted = /(^|\/)__tests__\/|\.test\.[jt]s$|^cdktf\.out|(^|\/)node_modules\/|\.map$|tsconfig|\.tsbuildinfo$|^lib\/|^stacks\/|^dist\/(js|python|bindings|stacks)\/|^dist\/main\./;
+    expect(files).toEqual(
+      expect.arrayContaining([
+        '.jsii',
+        'API.md',
+        'LICENSE',
+        'README.md',
+        'package.json',
+        'dist/lib/index.js',
+        'dist/lib/index.d.ts',
+        'dist/lib/node-runtime.js',
+        'dist/lib/node-runtime.d.ts',
+        'dist/docker/api/Dockerfile',
+        'dist/docker/api/main.js',
+        'dist/docker/api/api-environment.js',
+        'dist/docker/postgres/Dockerfile',
+        'dist/docker/postgres/bdr-entrypoint.sh',
+        'dist/docker/haproxy/Dockerfile',
+        'dist/docker/haproxy/haproxy-reloader.sh',
+      ]),
+    );
+    const unwanted =
+      /(^|\/)__tests__\/|\.test\.[jt]s$|^cdktf\.out|(^|\/)node_modules\/|\.map$|tsconfig|\.tsbuildinfo$|^lib\/|^stacks\/|^dist\/(js|python|bindings|stacks)\/|^dist\/main\./;
     expect(files.filter((f) => unwanted.test(f))).toEqual([]);
     // Source maps are inline and carry their sources, so none points at a file the package lacks.
     for (const file of files.filter((f) => f.endsWith('.js'))) {
@@ -130,24 +164,55 @@ describe('the packages', () => {
 
   test('a new cdktf project installs the tarball and synthesizes FailoverApi without loading the runtime or pg', () => {
     const project = userProject(join(work, 'cdktf-app'), {
-      cdktf: DEV_VERSIONS.cdktf, constructs: DEV_VERSIONS.constructs, '@cdktf/provider-docker': DEV_VERSIONS['@cdktf/provider-docker'],
+      cdktf: DEV_VERSIONS.cdktf,
+      constructs: DEV_VERSIONS.constructs,
+      '@cdktf/provider-docker': DEV_VERSIONS['@cdktf/provider-docker'],
     });
     cdktfSynth = synth(project, 'cdktf');
     const containers = Object.values(cdktfSynth.tf.resource.docker_container) as { name: string }[];
-    expect(containers.map((c) => c.name).sort()).toEqual(['failover-api-haproxy', 'failover-api-haproxy-config', 'failover-api-server1-api', 'failover-api-server1-db',
-      'failover-api-server1-db-migrate', 'failover-api-server2-api', 'failover-api-server2-db', 'failover-api-server2-db-migrate']);
-    const ours = cdktfSynth.loaded.filter((f) => f.includes('/node_modules/cdktf-failover-api/')).map((f) => f.split('/node_modules/cdktf-failover-api/')[1]);
+    expect(containers.map((c) => c.name).sort()).toEqual([
+      'failover-api-haproxy',
+      'failover-api-haproxy-config',
+      'failover-api-server1-api',
+      'failover-api-server1-db',
+      'failover-api-server1-db-migrate',
+      'failover-api-server2-api',
+      'failover-api-server2-db',
+      'failover-api-server2-db-migrate',
+    ]);
+    const ours = cdktfSynth.loaded
+      .filter((f) => f.includes('/node_modules/cdktf-failover-api/'))
+      .map((f) => f.split('/node_modules/cdktf-failover-api/')[1]);
     expect(ours).toContain('dist/lib/constructs/failover-api.js');
     expect(ours.filter((f) => /^dist\/lib\/(runtime|smoke|cli)\/|api-server/.test(f))).toEqual([]);
     expect(cdktfSynth.loaded.filter((f) => f.includes('/node_modules/pg/'))).toEqual([]);
 
     // The second entry point, for TypeScript: it resolves at run time, and its types resolve under both resolutions.
-    const runtime = execFileSync(process.execPath, ['-e', "process.stdout.write(typeof require('cdktf-failover-api/runtime').LocalTopology)"], { cwd: project, encoding: 'utf8' });
+    const runtime = execFileSync(process.execPath, ['-e', "process.stdout.write(typeof require('cdktf-failover-api/runtime').LocalTopology)"], {
+      cwd: project,
+      encoding: 'utf8',
+    });
     expect(runtime).toBe('function');
     writeFileSync(join(project, 'user.ts'), USER_TS);
-    const tsc = (...args: string[]) => execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '--strict', '--skipLibCheck',
-      '--typeRoots', join(ROOT, 'node_modules/@types'), '--types', 'node', ...args], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
-    for (const [module, resolution] of [['commonjs', 'node10'], ['node16', 'node16']]) {
+    const tsc = (...args: string[]) =>
+      execFileSync(
+        process.execPath,
+        [
+          join(ROOT, 'node_modules/typescript/bin/tsc'),
+          '--strict',
+          '--skipLibCheck',
+          '--typeRoots',
+          join(ROOT, 'node_modules/@types'),
+          '--types',
+          'node',
+          ...args,
+        ],
+        { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+    for (const [module, resolution] of [
+      ['commonjs', 'node10'],
+      ['node16', 'node16'],
+    ]) {
       tsc('--noEmit', '--module', module, '--moduleResolution', resolution, 'user.ts');
     }
 
@@ -163,15 +228,20 @@ describe('the packages', () => {
     tsc('--module', 'commonjs', '--target', 'es2022', '--outDir', 'build', 'readme-multi-host.ts');
     execFileSync(process.execPath, ['build/readme-multi-host.js'], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
     const multi = JSON.parse(readFileSync(join(project, 'cdktf.out', 'stacks', 'multi-host', 'cdk.tf.json'), 'utf8'));
-    expect((multi.provider.docker as { host: string }[]).map((p) => p.host).sort()).toEqual(['ssh://deploy@10.0.0.4', 'ssh://deploy@10.0.0.5', 'ssh://deploy@10.0.0.6']);
+    expect((multi.provider.docker as { host: string }[]).map((p) => p.host).sort()).toEqual([
+      'ssh://deploy@10.0.0.4',
+      'ssh://deploy@10.0.0.5',
+      'ssh://deploy@10.0.0.6',
+    ]);
 
     // So does "Your own API": a schema with two tables and a second migration, in each node's migrator.
     writeFileSync(join(project, 'readme-own-api.ts'), readmeExample('ts', 'your own api'));
     tsc('--module', 'commonjs', '--target', 'es2022', '--outDir', 'build', 'readme-own-api.ts');
     execFileSync(process.execPath, ['build/readme-own-api.js'], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
     const own = JSON.parse(readFileSync(join(project, 'cdktf.out', 'stacks', 'shop', 'cdk.tf.json'), 'utf8'));
-    const migrators = Object.values(own.resource.docker_container as Record<string, { name: string; upload?: { content: string }[] }>)
-      .filter((c) => c.name.endsWith('-db-migrate'));
+    const migrators = Object.values(own.resource.docker_container as Record<string, { name: string; upload?: { content: string }[] }>).filter((c) =>
+      c.name.endsWith('-db-migrate'),
+    );
     expect(migrators.map((c) => c.name).sort()).toEqual(['failover-api-server1-db-migrate', 'failover-api-server2-db-migrate']);
     for (const m of migrators) {
       const script = m.upload?.[0].content ?? '';
@@ -182,13 +252,24 @@ describe('the packages', () => {
 
   test('the same stack synthesizes under cdktn 0.24, with cdktf aliased to it as the README says, to the same Terraform', () => {
     expect(cdktfSynth).toBeDefined();
-    const project = userProject(join(work, 'cdktn-app'), {
-      cdktn: '0.24.0', cdktf: 'npm:cdktn@0.24.0', constructs: '10.7.0', '@cdktf/provider-docker': DEV_VERSIONS['@cdktf/provider-docker'],
-    }, { overrides: { cdktf: '$cdktf' } });
+    const project = userProject(
+      join(work, 'cdktn-app'),
+      {
+        cdktn: '0.24.0',
+        cdktf: 'npm:cdktn@0.24.0',
+        constructs: '10.7.0',
+        '@cdktf/provider-docker': DEV_VERSIONS['@cdktf/provider-docker'],
+      },
+      { overrides: { cdktf: '$cdktf' } },
+    );
     const cdktn = synth(project, 'cdktn');
     expect(JSON.parse(readFileSync(join(project, 'node_modules/cdktf/package.json'), 'utf8')).name).toBe('cdktn');
     // Alike but for the core's version in the metadata and where the local state would go.
-    const normalize = (tf: any) => ({ ...tf, '//': { ...tf['//'], metadata: { ...tf['//'].metadata, version: 'x' } }, terraform: { ...tf.terraform, backend: 'x' } });
+    const normalize = (tf: any) => ({
+      ...tf,
+      '//': { ...tf['//'], metadata: { ...tf['//'].metadata, version: 'x' } },
+      terraform: { ...tf.terraform, backend: 'x' },
+    });
     expect(cdktn.tf['//'].metadata.version).toBe('0.24.0');
     expect(normalize(cdktn.tf)).toEqual(normalize(cdktfSynth.tf));
   });
@@ -198,7 +279,12 @@ describe('the packages', () => {
     const example = join(work, 'example.py');
     writeFileSync(example, readmeExample('python'));
     // Reads the wheel without installing it; the language stage (npm run test:languages) installs and runs it.
-    const report = JSON.parse(execFileSync(PYTHON, ['-c', `
+    const report = JSON.parse(
+      execFileSync(
+        PYTHON,
+        [
+          '-c',
+          `
 import ast, json, sys, zipfile
 wheel = zipfile.ZipFile(sys.argv[1])
 names = wheel.namelist()
@@ -227,8 +313,20 @@ print(json.dumps({
   'host_kwargs': host_kwargs,
   'has_load_balancer': 'load_balancer' in properties(classes['FailoverApi']),
 }))
-`, WHEEL, example], { encoding: 'utf8' }));
-    expect(report.names).toEqual(expect.arrayContaining(['cdktf_failover_api/__init__.py', 'cdktf_failover_api/py.typed', `cdktf_failover_api/_jsii/cdktf-failover-api@${VERSION}.jsii.tgz`]));
+`,
+          WHEEL,
+          example,
+        ],
+        { encoding: 'utf8' },
+      ),
+    );
+    expect(report.names).toEqual(
+      expect.arrayContaining([
+        'cdktf_failover_api/__init__.py',
+        'cdktf_failover_api/py.typed',
+        `cdktf_failover_api/_jsii/cdktf-failover-api@${VERSION}.jsii.tgz`,
+      ]),
+    );
     const requires = (report.requires as string[]).map((r) => r.split(/[<>=~! ]/)[0]);
     expect(requires).toEqual(expect.arrayContaining(['cdktf', 'constructs', 'cdktf-cdktf-provider-docker', 'jsii']));
     expect(report.imported).toEqual(['FailoverApi', 'FailoverApiHost', 'FailoverStrategy']);

@@ -1,4 +1,14 @@
-import { BdrNodeConfig, DatabaseSchemas, PostgresSettings, PgAuthMethod, BootstrapSql, PgHba, renderBootstrapSql, renderPgHba, renderPostgresSettings } from '../../lib';
+import {
+  BdrNodeConfig,
+  DatabaseSchemas,
+  PostgresSettings,
+  PgAuthMethod,
+  BootstrapSql,
+  PgHba,
+  renderBootstrapSql,
+  renderPgHba,
+  renderPostgresSettings,
+} from '../../lib';
 import { ValidationError } from '../../lib/node-runtime';
 
 const server1: BdrNodeConfig = {
@@ -33,18 +43,24 @@ describe('postgres node renderers', () => {
   });
 
   test('servers with the output plugin allowlist get pglogical_output added to it', () => {
-    expect(PostgresSettings.render({ ...server1, outputPluginAllowlist: true }))
-      .toContain("output_plugin_libraries = 'pgoutput, test_decoding, pglogical_output'");
+    expect(PostgresSettings.render({ ...server1, outputPluginAllowlist: true })).toContain(
+      "output_plugin_libraries = 'pgoutput, test_decoding, pglogical_output'",
+    );
   });
 
   test('the allowlist is detected from postgres --describe-config output', () => {
     const old = 'shared_preload_libraries\tpostmaster\tClient\tSTRING\t\t\t\tLists shared libraries\t\n';
     expect(PostgresSettings.describesOutputPluginAllowlist(old)).toBe(false);
-    expect(PostgresSettings.describesOutputPluginAllowlist(`${old}output_plugin_libraries\tsighup\tReplication\tSTRING\t\t\t\tTrusted plugins\t\n`)).toBe(true);
+    expect(
+      PostgresSettings.describesOutputPluginAllowlist(`${old}output_plugin_libraries\tsighup\tReplication\tSTRING\t\t\t\tTrusted plugins\t\n`),
+    ).toBe(true);
   });
 
   test('pg_hba admits only the peer (database and replication) and the API, with SCRAM', () => {
-    const hba = PgHba.render(server1).split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/\s+/));
+    const hba = PgHba.render(server1)
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => l.split(/\s+/));
     expect(hba).toEqual([
       ['local', 'all', 'all', 'peer'],
       ['host', 'postgres,api', 'postgres', '127.0.0.1/32', 'scram-sha-256'],
@@ -80,7 +96,10 @@ describe('postgres node renderers', () => {
 
   test('migrations: checksums are checked first, then each is applied once and queued for the peer, whatever its SQL quotes', () => {
     const tricky = "CREATE TABLE notes (id uuid PRIMARY KEY, body text DEFAULT $migration$it's$migration$);";
-    const { migrate } = BootstrapSql.render({ ...server1, schema: { name: 'shop', migrations: [...DatabaseSchemas.REFERENCE_API.migrations, { version: 2, name: 'notes', sql: tricky }] } });
+    const { migrate } = BootstrapSql.render({
+      ...server1,
+      schema: { name: 'shop', migrations: [...DatabaseSchemas.REFERENCE_API.migrations, { version: 2, name: 'notes', sql: tricky }] },
+    });
     const lines = migrate.split('\n');
     expect(lines.slice(0, 2)).toEqual(['\\set ON_ERROR_STOP on', '\\connect api']);
     // Every check comes before the first apply, so an edited migration fails before anything new runs.
@@ -88,8 +107,9 @@ describe('postgres node renderers', () => {
     expect(lastCheck).toBeLessThan(lines.findIndex((l) => l.includes('replicate_ddl_command')));
     // The SQL's own dollar quote does not end the quoting around it.
     expect(migrate).toContain(`$migration1$${tricky}$migration1$`);
-    expect(BootstrapSql.render({ ...server1, schema: { name: 'shop', migrations: [{ version: 1, name: 'x', sql: 'SELECT 1' }] } }).local)
-      .toContain('CREATE SCHEMA IF NOT EXISTS shop AUTHORIZATION api_owner;');
+    expect(BootstrapSql.render({ ...server1, schema: { name: 'shop', migrations: [{ version: 1, name: 'x', sql: 'SELECT 1' }] } }).local).toContain(
+      'CREATE SCHEMA IF NOT EXISTS shop AUTHORIZATION api_owner;',
+    );
   });
 
   test('the watchdog restarts only subscriptions that are down (disable, then enable), in the app database', () => {
@@ -106,29 +126,92 @@ describe('postgres node renderers', () => {
   });
 
   test.each([
-    ['same name on both sides', { ...server1, peer: { name: 'server1', host: '10.0.0.6' } }, 'peer.name: must differ from local.name, both are "server1"'],
-    ['peer by DNS name without peerAddresses', { ...server1, peer: { name: 'server2', host: 'db2' } }, 'peerAddresses: must be given when peer.host is a DNS name ("db2"): list the addresses or CIDR blocks the peer connects from'],
+    [
+      'same name on both sides',
+      { ...server1, peer: { name: 'server1', host: '10.0.0.6' } },
+      'peer.name: must differ from local.name, both are "server1"',
+    ],
+    [
+      'peer by DNS name without peerAddresses',
+      { ...server1, peer: { name: 'server2', host: 'db2' } },
+      'peerAddresses: must be given when peer.host is a DNS name ("db2"): list the addresses or CIDR blocks the peer connects from',
+    ],
     ['no API addresses', { ...server1, apiAddresses: [] }, 'apiAddresses: must list at least one IP address or CIDR block'],
-    ['bad API CIDR', { ...server1, apiAddresses: ['10.0.0.0/40'] }, 'apiAddresses[0]: must be an IP address or CIDR block such as 10.0.0.0/8, got "10.0.0.0/40"'],
+    [
+      'bad API CIDR',
+      { ...server1, apiAddresses: ['10.0.0.0/40'] },
+      'apiAddresses[0]: must be an IP address or CIDR block such as 10.0.0.0/8, got "10.0.0.0/40"',
+    ],
     ['bad port', { ...server1, local: { ...server1.local!, port: 0 } }, 'local.port: must be an integer from 1 to 65535, got 0'],
     ['no local node', { peer: server1.peer, apiAddresses: server1.apiAddresses }, 'local: must be an object { name, host, port? }'],
     ['both local and the deprecated self', { ...server1, self: server1.local }, 'self: is the deprecated name of local: give local only'],
-    ['database with a quote', { ...server1, database: "api'; DROP" }, 'database: must be a lowercase SQL identifier: letters, digits and _, at most 63, not starting with a digit, got "api\'; DROP"'],
-    ['unknown auth method', { ...server1, localAuthMethod: 'md5' as PgAuthMethod }, "localAuthMethod: must be one of 'scram-sha-256', 'peer', 'trust', got \"md5\""],
-    ['the owner role named as the API role', { ...server1, ownerUser: 'api' }, 'ownerUser: must differ from apiUser, both are "api": each role has its own rights'],
-    ['a reserved schema', { ...server1, schema: { name: 'public', migrations: DatabaseSchemas.REFERENCE_API.migrations } },
-      "schema.name: must not be \"public\": public, pglogical, failover_api, information_schema and pg_* are kept by PostgreSQL, pglogical and this library; choose a schema of your own, such as 'app'"],
-    ['a WAL limit below one segment', { ...server1, maxSlotWalKeepSizeMb: 8 }, 'maxSlotWalKeepSizeMb: must be -1 (no limit) or an integer from 16 (one WAL segment) to 16777216, got 8'],
-    ['a divergence check interval that is not whole seconds', { ...server1, divergenceCheckIntervalSeconds: 0.5 }, 'divergenceCheckIntervalSeconds: must be an integer from 0 to 86400, got 0.5'],
+    [
+      'database with a quote',
+      { ...server1, database: "api'; DROP" },
+      'database: must be a lowercase SQL identifier: letters, digits and _, at most 63, not starting with a digit, got "api\'; DROP"',
+    ],
+    [
+      'unknown auth method',
+      { ...server1, localAuthMethod: 'md5' as PgAuthMethod },
+      "localAuthMethod: must be one of 'scram-sha-256', 'peer', 'trust', got \"md5\"",
+    ],
+    [
+      'the owner role named as the API role',
+      { ...server1, ownerUser: 'api' },
+      'ownerUser: must differ from apiUser, both are "api": each role has its own rights',
+    ],
+    [
+      'a reserved schema',
+      { ...server1, schema: { name: 'public', migrations: DatabaseSchemas.REFERENCE_API.migrations } },
+      'schema.name: must not be "public": public, pglogical, failover_api, information_schema and pg_* are kept by PostgreSQL, pglogical and this library; choose a schema of your own, such as \'app\'',
+    ],
+    [
+      'a WAL limit below one segment',
+      { ...server1, maxSlotWalKeepSizeMb: 8 },
+      'maxSlotWalKeepSizeMb: must be -1 (no limit) or an integer from 16 (one WAL segment) to 16777216, got 8',
+    ],
+    [
+      'a divergence check interval that is not whole seconds',
+      { ...server1, divergenceCheckIntervalSeconds: 0.5 },
+      'divergenceCheckIntervalSeconds: must be an integer from 0 to 86400, got 0.5',
+    ],
     ['no migrations', { ...server1, schema: { migrations: [] } }, 'schema.migrations: must list at least one migration { version, name, sql }'],
-    ['a duplicate version', { ...server1, schema: { migrations: [{ version: 1, name: 'a', sql: 'SELECT 1' }, { version: 1, name: 'b', sql: 'SELECT 2' }] } },
-      'schema.migrations[1].version: must be unique, but version 1 is also migrations[0] ("a"); give the new migration the next free version'],
-    ['versions out of order', { ...server1, schema: { migrations: [{ version: 3, name: 'a', sql: 'SELECT 1' }, { version: 2, name: 'b', sql: 'SELECT 2' }] } },
-      'schema.migrations[1].version: must be greater than the version before it (3): list migrations in the order they apply'],
-    ['a version that is not a positive integer', { ...server1, schema: { migrations: [{ version: 1.5, name: 'a', sql: 'SELECT 1' }] } },
-      'schema.migrations[0].version: must be an integer from 1 to 2147483647, got 1.5'],
-    ['empty SQL', { ...server1, schema: { migrations: [{ version: 7, name: 'nothing', sql: '  ' }] } },
-      'schema.migrations[0].sql: of migration 7 ("nothing") must be SQL text, got "  "'],
+    [
+      'a duplicate version',
+      {
+        ...server1,
+        schema: {
+          migrations: [
+            { version: 1, name: 'a', sql: 'SELECT 1' },
+            { version: 1, name: 'b', sql: 'SELECT 2' },
+          ],
+        },
+      },
+      'schema.migrations[1].version: must be unique, but version 1 is also migrations[0] ("a"); give the new migration the next free version',
+    ],
+    [
+      'versions out of order',
+      {
+        ...server1,
+        schema: {
+          migrations: [
+            { version: 3, name: 'a', sql: 'SELECT 1' },
+            { version: 2, name: 'b', sql: 'SELECT 2' },
+          ],
+        },
+      },
+      'schema.migrations[1].version: must be greater than the version before it (3): list migrations in the order they apply',
+    ],
+    [
+      'a version that is not a positive integer',
+      { ...server1, schema: { migrations: [{ version: 1.5, name: 'a', sql: 'SELECT 1' }] } },
+      'schema.migrations[0].version: must be an integer from 1 to 2147483647, got 1.5',
+    ],
+    [
+      'empty SQL',
+      { ...server1, schema: { migrations: [{ version: 7, name: 'nothing', sql: '  ' }] } },
+      'schema.migrations[0].sql: of migration 7 ("nothing") must be SQL text, got "  "',
+    ],
   ])('rejects %s', (_label, props, message) => {
     for (const render of [PostgresSettings.render, PgHba.render, BootstrapSql.render]) {
       expect(() => render(props as BdrNodeConfig)).toThrow(ValidationError);

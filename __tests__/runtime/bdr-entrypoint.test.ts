@@ -33,7 +33,7 @@ async function canLogIn(port: number, user: string, password: string): Promise<b
   }
 }
 
-describe('bdr-entrypoint.sh (the Postgres image\'s entrypoint) on a node that already has its data', () => {
+describe("bdr-entrypoint.sh (the Postgres image's entrypoint) on a node that already has its data", () => {
   const runAs = postgresRunAs();
   let dir: string;
   let configDir: string;
@@ -56,12 +56,20 @@ describe('bdr-entrypoint.sh (the Postgres image\'s entrypoint) on a node that al
       listenAddresses: '127.0.0.1',
       listenPort: port,
       localAuthMethod: PgAuthMethod.TRUST,
-      outputPluginAllowlist: PostgresSettings.describesOutputPluginAllowlist(execFileSync(join(binDir, 'postgres'), ['--describe-config'], { encoding: 'utf8' })),
+      outputPluginAllowlist: PostgresSettings.describesOutputPluginAllowlist(
+        execFileSync(join(binDir, 'postgres'), ['--describe-config'], { encoding: 'utf8' }),
+      ),
     };
     const sql = BootstrapSql.render(config);
     cluster = new PostgresCluster({
-      name: 'entrypoint', baseDir: join(dir, 'pg'), binDir, port,
-      settings: PostgresSettings.render(config), hba: PgHba.render(config), pgpass: '', runAs,
+      name: 'entrypoint',
+      baseDir: join(dir, 'pg'),
+      binDir,
+      port,
+      settings: PostgresSettings.render(config),
+      hba: PgHba.render(config),
+      pgpass: '',
+      runAs,
     });
     await cluster.init();
     await cluster.start();
@@ -100,18 +108,30 @@ describe('bdr-entrypoint.sh (the Postgres image\'s entrypoint) on a node that al
   test('applies the passwords in its environment, then subscribes, and hands over to the official entrypoint', async () => {
     expect(await canLogIn(port, 'api', 'first-password')).toBe(true);
     entrypoint = ManagedProcess.start({
-      name: 'bdr-entrypoint', command: 'bash', args: [ENTRYPOINT, 'postgres'], logFile: join(dir, 'entrypoint.log'),
+      name: 'bdr-entrypoint',
+      command: 'bash',
+      args: [ENTRYPOINT, 'postgres'],
+      logFile: join(dir, 'entrypoint.log'),
       env: {
         PATH: `${join(dir, 'bin')}:${dirname(ENTRYPOINT)}:${findPgBinDir()}:${process.env.PATH}`,
-        API_PASSWORD: 'rotated-password', REPLICATION_PASSWORD: 'replication-2',
-        BDR_CONFIG_DIR: configDir, BDR_SOCKET_DIR: cluster.socketDir, PGPORT: String(port), PGPASSFILE: join(dir, 'pgpass'),
+        API_PASSWORD: 'rotated-password',
+        REPLICATION_PASSWORD: 'replication-2',
+        BDR_CONFIG_DIR: configDir,
+        BDR_SOCKET_DIR: cluster.socketDir,
+        PGPORT: String(port),
+        PGPASSFILE: join(dir, 'pgpass'),
       },
     });
 
-    await pollUntil(async () => ((await canLogIn(port, 'api', 'rotated-password')) ? true : undefined),
-      { description: 'the API role to take the password from the environment', timeoutMs: scaled(20_000), intervalMs: 200 });
-    await pollUntil(async () => ((await cluster.query('SELECT to_regclass($1) AS t', ['entrypoint_subscribed'], 'postgres'))[0].t ? true : undefined),
-      { description: 'the subscribe step to run after the local bootstrap', timeoutMs: scaled(20_000), intervalMs: 200 });
+    await pollUntil(async () => ((await canLogIn(port, 'api', 'rotated-password')) ? true : undefined), {
+      description: 'the API role to take the password from the environment',
+      timeoutMs: scaled(20_000),
+      intervalMs: 200,
+    });
+    await pollUntil(
+      async () => ((await cluster.query('SELECT to_regclass($1) AS t', ['entrypoint_subscribed'], 'postgres'))[0].t ? true : undefined),
+      { description: 'the subscribe step to run after the local bootstrap', timeoutMs: scaled(20_000), intervalMs: 200 },
+    );
     expect(await canLogIn(port, 'api', 'first-password')).toBe(false);
 
     // pglogical's workers read the new replication password from PGPASSFILE, owned by postgres and private.

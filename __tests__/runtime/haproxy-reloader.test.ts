@@ -25,7 +25,7 @@ async function backend(address: string, name: string): Promise<Server> {
   return server;
 }
 
-describe('haproxy-reloader.sh (the HAProxy image\'s entrypoint) with real haproxy', () => {
+describe("haproxy-reloader.sh (the HAProxy image's entrypoint) with real haproxy", () => {
   let dir: string;
   let reloader: ManagedProcess;
   let servers: Server[];
@@ -45,22 +45,39 @@ describe('haproxy-reloader.sh (the HAProxy image\'s entrypoint) with real haprox
     servers = [await backend('127.0.0.11', 'server1'), await backend('127.0.0.12', 'server2')];
     const frontendPort = await freePort('127.0.0.10');
     url = `http://127.0.0.10:${frontendPort}`;
-    render = (weights) => HaproxyConfig.render({
-      strategy: FailoverStrategy.WEIGHTED_STICK,
-      servers: servers.map((s, i) => ({ name: `server${i + 1}`, address: `127.0.0.1${i + 1}`, port: (s.address() as AddressInfo).port, weight: weights[i] })),
-      frontend: { address: '127.0.0.10', port: frontendPort },
-      healthCheck: { intervalMs: 500 },
-      runtimeApi: { socketPath: join(dir, 'admin.sock') },
-      serverStateFile: join(dir, 'server-state'),
-    });
+    render = (weights) =>
+      HaproxyConfig.render({
+        strategy: FailoverStrategy.WEIGHTED_STICK,
+        servers: servers.map((s, i) => ({
+          name: `server${i + 1}`,
+          address: `127.0.0.1${i + 1}`,
+          port: (s.address() as AddressInfo).port,
+          weight: weights[i],
+        })),
+        frontend: { address: '127.0.0.10', port: frontendPort },
+        healthCheck: { intervalMs: 500 },
+        runtimeApi: { socketPath: join(dir, 'admin.sock') },
+        serverStateFile: join(dir, 'server-state'),
+      });
     swapIn(render([100, 1]));
     reloader = ManagedProcess.start({
-      name: 'haproxy-reloader', command: 'sh', args: [RELOADER], logFile: join(dir, 'reloader.log'),
-      env: { PATH: process.env.PATH, HAPROXY_CONFIG: join(dir, 'haproxy.cfg'), HAPROXY_SOCKET: join(dir, 'admin.sock'), HAPROXY_SERVER_STATE: join(dir, 'server-state') },
+      name: 'haproxy-reloader',
+      command: 'sh',
+      args: [RELOADER],
+      logFile: join(dir, 'reloader.log'),
+      env: {
+        PATH: process.env.PATH,
+        HAPROXY_CONFIG: join(dir, 'haproxy.cfg'),
+        HAPROXY_SOCKET: join(dir, 'admin.sock'),
+        HAPROXY_SERVER_STATE: join(dir, 'server-state'),
+      },
     });
     runtimeApi = new HaproxyRuntimeClient(HaproxyRuntimeClient.unixSocket(join(dir, 'admin.sock')), HAPROXY_BACKEND_NAME);
-    await pollUntil(async () => ((await runtimeApi.servers()).every((s) => s.status === 'UP') ? true : undefined),
-      { description: 'both servers UP', timeoutMs: scaled(15_000), intervalMs: 100 });
+    await pollUntil(async () => ((await runtimeApi.servers()).every((s) => s.status === 'UP') ? true : undefined), {
+      description: 'both servers UP',
+      timeoutMs: scaled(15_000),
+      intervalMs: 100,
+    });
   });
 
   afterAll(async () => {
@@ -77,15 +94,21 @@ describe('haproxy-reloader.sh (the HAProxy image\'s entrypoint) with real haprox
     probe.start();
     try {
       swapIn(render([50, 2]));
-      await pollUntil(async () => ((await runtimeApi.server('server1')).weight === 50 ? true : undefined),
-        { description: 'the new weights to be live', timeoutMs: scaled(10_000), intervalMs: 100 });
+      await pollUntil(async () => ((await runtimeApi.server('server1')).weight === 50 ? true : undefined), {
+        description: 'the new weights to be live',
+        timeoutMs: scaled(10_000),
+        intervalMs: 100,
+      });
       expect(log()).toContain('changed; reloaded');
       // The servers' states were saved for the new worker.
       expect(readFileSync(join(dir, 'server-state'), 'utf8')).toContain('api_backend');
 
       swapIn('global\n    no-such-keyword\n');
-      await pollUntil(async () => (log().includes('haproxy -c refused it') ? true : undefined),
-        { description: 'the reloader to refuse the bad file', timeoutMs: scaled(10_000), intervalMs: 100 });
+      await pollUntil(async () => (log().includes('haproxy -c refused it') ? true : undefined), {
+        description: 'the reloader to refuse the bad file',
+        timeoutMs: scaled(10_000),
+        intervalMs: 100,
+      });
       // The reason is in the log too (it ran `haproxy -c -q`, which said nothing).
       expect(log()).toMatch(/\[ALERT\].*no-such-keyword/);
       expect((await runtimeApi.server('server1')).weight).toBe(50);

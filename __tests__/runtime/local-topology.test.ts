@@ -18,8 +18,11 @@ async function idsOn(topology: LocalTopology, host: string, ids: string[]): Prom
 
 /** Polls until every id is on `host`; replication after a restart can take 15 s or more. */
 async function waitForIds(topology: LocalTopology, host: string, ids: string[]): Promise<void> {
-  await pollUntil(async () => ((await idsOn(topology, host, ids)) === ids.length ? true : undefined),
-    { description: `${ids.length} rows to reach ${host}`, timeoutMs: scaled(60_000), intervalMs: 100 });
+  await pollUntil(async () => ((await idsOn(topology, host, ids)) === ids.length ? true : undefined), {
+    description: `${ids.length} rows to reach ${host}`,
+    timeoutMs: scaled(60_000),
+    intervalMs: 100,
+  });
 }
 
 describe('LocalTopology (real postgres, pglogical, haproxy)', () => {
@@ -33,20 +36,29 @@ describe('LocalTopology (real postgres, pglogical, haproxy)', () => {
     await topology?.stop();
   });
 
-  test('both servers are UP behind haproxy, with the article\'s weights', async () => {
+  test("both servers are UP behind haproxy, with the article's weights", async () => {
     const states = await topology.serverStates();
-    expect(states.map((s) => [s.name, s.status, s.weight])).toEqual([['server1', 'UP', 100], ['server2', 'UP', 1]]);
+    expect(states.map((s) => [s.name, s.status, s.weight])).toEqual([
+      ['server1', 'UP', 100],
+      ['server2', 'UP', 1],
+    ]);
     expect(topology.hostNames.map((h) => topology.apiVersion(h))).toEqual(['v1', 'v1']);
   });
 
-  test.each([['server1', 'server2'], ['server2', 'server1']])('a row written through %s\'s API is read from %s\'s database', async (writer, reader) => {
+  test.each([
+    ['server1', 'server2'],
+    ['server2', 'server1'],
+  ])("a row written through %s's API is read from %s's database", async (writer, reader) => {
     const id = await postItem(topology.apiUrl(writer), `from ${writer}`);
     await waitForIds(topology, reader, [id]);
     const rows = await topology.database(reader).query<{ written_by: string }>('SELECT written_by FROM app.items WHERE id = $1', [id]);
     expect(rows).toEqual([{ written_by: writer }]);
   });
 
-  test.each([['server1', 'server2'], ['server2', 'server1']])('200 writes through %s while %s\'s database is down all reach both nodes', async (writer, down) => {
+  test.each([
+    ['server1', 'server2'],
+    ['server2', 'server1'],
+  ])("200 writes through %s while %s's database is down all reach both nodes", async (writer, down) => {
     await topology.stopDatabase(down);
     const ids: string[] = [];
     try {
@@ -63,7 +75,7 @@ describe('LocalTopology (real postgres, pglogical, haproxy)', () => {
     expect(await idsOn(topology, down, ids)).toBe(200);
   });
 
-  test('/check.txt fails while the server\'s own database is down, so haproxy takes it out, then back', async () => {
+  test("/check.txt fails while the server's own database is down, so haproxy takes it out, then back", async () => {
     await topology.stopDatabase('server2');
     try {
       const res = await fetch(`${topology.apiUrl('server2')}/check.txt`);
@@ -79,9 +91,13 @@ describe('LocalTopology (real postgres, pglogical, haproxy)', () => {
 
   test('PUT /api/v1/items/{uuid} is idempotent: a replay writes the same row again, never a second one', async () => {
     const id = randomUUID();
-    const put = (body: string) => fetch(`${topology.url}/api/v1/items/${id}`, {
-      method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ body }), signal: AbortSignal.timeout(5000),
-    });
+    const put = (body: string) =>
+      fetch(`${topology.url}/api/v1/items/${id}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ body }),
+        signal: AbortSignal.timeout(5000),
+      });
     expect((await put('first')).status).toBe(201);
     expect((await put('again')).status).toBe(200);
     const rows = await topology.database('server1').query<{ body: string }>('SELECT body FROM app.items WHERE id = $1', [id]);
@@ -103,10 +119,12 @@ describe('LocalTopology (real postgres, pglogical, haproxy)', () => {
     await topology.waitForServerStatus('server2', 'UP', 15_000);
   });
 
-  test('isolate() makes a host\'s address drop packets (an iptables rule of our own); reconnect() removes it', async () => {
+  test("isolate() makes a host's address drop packets (an iptables rule of our own); reconnect() removes it", async () => {
     topology.isolate('server2', { apiOnly: true });
     try {
-      expect(execFileSync('iptables', ['-w', '-S'], { encoding: 'utf8' })).toMatch(/-A FAILOVER-\w+ -d 127\.0\.0\.12\/32 -p tcp -m tcp --dport \d+ -j DROP/);
+      expect(execFileSync('iptables', ['-w', '-S'], { encoding: 'utf8' })).toMatch(
+        /-A FAILOVER-\w+ -d 127\.0\.0\.12\/32 -p tcp -m tcp --dport \d+ -j DROP/,
+      );
       await expect(fetch(`${topology.apiUrl('server2')}/api/v1/system/health`, { signal: AbortSignal.timeout(500) })).rejects.toThrow();
       expect(topology.isolated).toHaveLength(1);
     } finally {
@@ -124,8 +142,11 @@ describe('LocalTopology (real postgres, pglogical, haproxy)', () => {
       const reader = writer === 'server1' ? 'server2' : 'server1';
       const started = performance.now();
       const id = await postItem(topology.apiUrl(writer), `lag #${i}`);
-      await pollUntil(async () => ((await idsOn(topology, reader, [id])) === 1 ? true : undefined),
-        { description: 'row to replicate', timeoutMs: scaled(60_000), intervalMs: 2 });
+      await pollUntil(async () => ((await idsOn(topology, reader, [id])) === 1 ? true : undefined), {
+        description: 'row to replicate',
+        timeoutMs: scaled(60_000),
+        intervalMs: 2,
+      });
       lags.push(performance.now() - started);
     }
     lags.sort((a, b) => a - b);
@@ -153,7 +174,9 @@ describe('LocalTopology teardown', () => {
   });
 
   test('bad options fail before anything starts', async () => {
-    await expect(LocalTopology.start({ healthCheck: { path: 'no-slash' } })).rejects.toThrow("healthCheck.path: must be a URL path starting with '/'");
+    await expect(LocalTopology.start({ healthCheck: { path: 'no-slash' } })).rejects.toThrow(
+      "healthCheck.path: must be a URL path starting with '/'",
+    );
   });
 
   test('a start that fails midway stops what it started and removes its temp dir', async () => {

@@ -13,7 +13,9 @@ describe('rebuilding a node from its peer (real postgres and pglogical)', () => 
 
   beforeAll(async () => {
     topology = await LocalTopology.start();
-    await topology.database('server1').query(`INSERT INTO app.items (body, written_by) SELECT 'before ' || i, 'server1' FROM generate_series(1, ${ROWS}) i`);
+    await topology
+      .database('server1')
+      .query(`INSERT INTO app.items (body, written_by) SELECT 'before ' || i, 'server1' FROM generate_series(1, ${ROWS}) i`);
     expect((await topology.waitForConvergence(30_000)).identical).toBe(true);
   });
 
@@ -23,7 +25,10 @@ describe('rebuilding a node from its peer (real postgres and pglogical)', () => 
 
   const count = async (host: string) => Number((await topology.database(host).query<{ n: string }>('SELECT count(*) AS n FROM app.items'))[0].n);
 
-  test.each([['server2', 'server1'], ['server1', 'server2']])('%s loses its disk while %s takes writes: it copies everything, nothing is lost, both directions replicate', async (lost, survivor) => {
+  test.each([
+    ['server2', 'server1'],
+    ['server1', 'server2'],
+  ])('%s loses its disk while %s takes writes: it copies everything, nothing is lost, both directions replicate', async (lost, survivor) => {
     let writing = true;
     let written = 0;
     const writer = (async () => {
@@ -47,7 +52,9 @@ describe('rebuilding a node from its peer (real postgres and pglogical)', () => 
     expect(await count(lost)).toBeGreaterThanOrEqual(ROWS + written);
 
     // And the other way: a write on the rebuilt node reaches its peer.
-    const [{ id }] = await topology.database(lost).query<{ id: string }>("INSERT INTO app.items (body, written_by) VALUES ('after the rebuild', $1) RETURNING id::text AS id", [lost]);
+    const [{ id }] = await topology
+      .database(lost)
+      .query<{ id: string }>("INSERT INTO app.items (body, written_by) VALUES ('after the rebuild', $1) RETURNING id::text AS id", [lost]);
     expect((await topology.waitForConvergence(30_000)).identical).toBe(true);
     expect(await topology.database(survivor).query('SELECT 1 FROM app.items WHERE id = $1', [id])).toHaveLength(1);
     for (const host of [lost, survivor]) {

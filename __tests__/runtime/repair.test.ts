@@ -34,21 +34,31 @@ describe('verify-replication --repair (real postgres and pglogical)', () => {
 
   /** Runs `sql` on a host's node so that pglogical does not forward it: a divergence, as a bug or a restore would leave. */
   async function behindPglogical(host: string, sql: string): Promise<void> {
-    await topology.database(host).query([
-      "SELECT pg_replication_origin_create('forged') WHERE NOT EXISTS (SELECT FROM pg_replication_origin WHERE roname = 'forged');",
-      "SELECT pg_replication_origin_session_setup('forged');",
-      sql,
-      'SELECT pg_replication_origin_session_reset();',
-    ].join('\n'));
+    await topology
+      .database(host)
+      .query(
+        [
+          "SELECT pg_replication_origin_create('forged') WHERE NOT EXISTS (SELECT FROM pg_replication_origin WHERE roname = 'forged');",
+          "SELECT pg_replication_origin_session_setup('forged');",
+          sql,
+          'SELECT pg_replication_origin_session_reset();',
+        ].join('\n'),
+      );
   }
 
-  const bodyOf = async (host: string, id: string) => (await topology.database(host).query<{ body: string }>('SELECT body FROM app.items WHERE id = $1', [id]))[0]?.body;
+  const bodyOf = async (host: string, id: string) =>
+    (await topology.database(host).query<{ body: string }>('SELECT body FROM app.items WHERE id = $1', [id]))[0]?.body;
 
   test('rows changed on one node only are repaired by the rule, and the pair is identical afterwards', async () => {
     const [older, newer, lone] = [randomUUID(), randomUUID(), randomUUID()];
-    await topology.database('server1').query("INSERT INTO app.items (id, body, written_by) VALUES ($1, 'v1', 'test'), ($2, 'v1', 'test')", [older, newer]);
+    await topology
+      .database('server1')
+      .query("INSERT INTO app.items (id, body, written_by) VALUES ($1, 'v1', 'test'), ($2, 'v1', 'test')", [older, newer]);
     expect((await topology.waitForConvergence(30_000)).identical).toBe(true);
-    await behindPglogical('server1', `UPDATE app.items SET body = 'server1, first' WHERE id = '${older}'; INSERT INTO app.items (id, body, written_by) VALUES ('${lone}', 'only on server1', 'test');`);
+    await behindPglogical(
+      'server1',
+      `UPDATE app.items SET body = 'server1, first' WHERE id = '${older}'; INSERT INTO app.items (id, body, written_by) VALUES ('${lone}', 'only on server1', 'test');`,
+    );
     await behindPglogical('server2', `UPDATE app.items SET body = 'server2, first' WHERE id = '${newer}';`);
     await behindPglogical('server2', `UPDATE app.items SET body = 'server2, later' WHERE id = '${older}';`);
     await behindPglogical('server1', `UPDATE app.items SET body = 'server1, later' WHERE id = '${newer}';`);
@@ -56,7 +66,10 @@ describe('verify-replication --repair (real postgres and pglogical)', () => {
     expect(before.differingRows).toBe(3);
 
     const dsn = (host: string) => `postgresql://postgres@/api?host=${topology.database(host).socketDir}&port=${topology.database(host).options.port}`;
-    const run = spawnSync(process.execPath, [VERIFY, dsn('server1'), dsn('server2'), '--timeout', '0', '--repair', '--json'], { encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(process.execPath, [VERIFY, dsn('server1'), dsn('server2'), '--timeout', '0', '--repair', '--json'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const report = JSON.parse(run.stdout.trim().split('\n').pop()!);
@@ -78,7 +91,8 @@ describe('verify-replication --repair (real postgres and pglogical)', () => {
     expect(await topology.checkDivergence('server1')).toEqual([]);
 
     await behindPglogical('server2', `UPDATE app.items SET body = 'server2 only' WHERE id = '${id}';`);
-    const digest = async (host: string) => (await topology.database(host).query<{ d: string }>('SELECT md5(t::text) AS d FROM app.items t WHERE id = $1', [id]))[0].d;
+    const digest = async (host: string) =>
+      (await topology.database(host).query<{ d: string }>('SELECT md5(t::text) AS d FROM app.items t WHERE id = $1', [id]))[0].d;
     const row = { table: 'app.items', key: id, here: await digest('server1'), peer: await digest('server2') };
     // The first check could be a write in flight; the second, with both versions unchanged, is a divergence.
     expect(await topology.checkDivergence('server1')).toEqual([]);

@@ -53,19 +53,29 @@ describe('L7 retries replay only replay-safe requests (real haproxy)', () => {
     steady = await backend('127.0.0.12', false);
     const frontendPort = await freePort('127.0.0.10');
     const socketPath = join(dir, 'haproxy.sock');
-    haproxy = new HaproxyProcess(findHaproxy(), dir, HaproxyConfig.render({
-      strategy: FailoverStrategy.PRIMARY_FIRST,
-      servers: [{ name: 'flaky', address: '127.0.0.11', port: flaky.port }, { name: 'steady', address: '127.0.0.12', port: steady.port }],
-      frontend: { address: '127.0.0.10', port: frontendPort },
-      healthCheck: { intervalMs: 200 },
-      runtimeApi: { socketPath },
-      // Detection from traffic would take "flaky" out after a few errors; here every request must meet it.
-      failureHandling: { errorLimit: 0 },
-    }));
+    haproxy = new HaproxyProcess(
+      findHaproxy(),
+      dir,
+      HaproxyConfig.render({
+        strategy: FailoverStrategy.PRIMARY_FIRST,
+        servers: [
+          { name: 'flaky', address: '127.0.0.11', port: flaky.port },
+          { name: 'steady', address: '127.0.0.12', port: steady.port },
+        ],
+        frontend: { address: '127.0.0.10', port: frontendPort },
+        healthCheck: { intervalMs: 200 },
+        runtimeApi: { socketPath },
+        // Detection from traffic would take "flaky" out after a few errors; here every request must meet it.
+        failureHandling: { errorLimit: 0 },
+      }),
+    );
     haproxy.start();
     runtimeApi = new HaproxyRuntimeClient(HaproxyRuntimeClient.unixSocket(socketPath), HAPROXY_BACKEND_NAME);
-    await pollUntil(async () => ((await runtimeApi.servers()).every((s) => s.status === 'UP') ? true : undefined),
-      { description: 'both backends UP', timeoutMs: scaled(10_000), intervalMs: 50 });
+    await pollUntil(async () => ((await runtimeApi.servers()).every((s) => s.status === 'UP') ? true : undefined), {
+      description: 'both backends UP',
+      timeoutMs: scaled(10_000),
+      intervalMs: 50,
+    });
     url = `http://127.0.0.10:${frontendPort}`;
   });
 
@@ -90,7 +100,10 @@ describe('L7 retries replay only replay-safe requests (real haproxy)', () => {
 
   test.each(['POST', 'PATCH'])('%s: never replayed, the client gets the error', async (method) => {
     // A 502, or on a reused client connection HAProxy's silent close (so that a client may retry it itself).
-    const outcome = await fetch(`${url}/api/v1/items`, { method, body: '{"body":"x"}' }).then((r) => r.status, () => 'connection closed');
+    const outcome = await fetch(`${url}/api/v1/items`, { method, body: '{"body":"x"}' }).then(
+      (r) => r.status,
+      () => 'connection closed',
+    );
     expect([502, 'connection closed']).toContain(outcome);
     expect(flaky.seen).toEqual([`${method} /api/v1/items`]);
     expect(steady.seen).toEqual([]);

@@ -24,16 +24,19 @@ describe('replication health and bounded WAL (real postgres and pglogical)', () 
   test('a healthy pair: each node replicating from its peer, the peer reading its slot, little WAL kept', async () => {
     await topology.database('server1').query("INSERT INTO app.items (body, written_by) VALUES ('health', 'test')");
     for (const node of ['server1', 'server2']) {
-      const health = await pollUntil(async () => {
-        const h = await healthOf(node);
-        return h.peerSlotActive && h.peerLagBytes === 0 ? h : undefined;
-      }, { description: `${node}'s peer to be reading its slot`, timeoutMs: scaled(30_000), intervalMs: 200 });
+      const health = await pollUntil(
+        async () => {
+          const h = await healthOf(node);
+          return h.peerSlotActive && h.peerLagBytes === 0 ? h : undefined;
+        },
+        { description: `${node}'s peer to be reading its slot`, timeoutMs: scaled(30_000), intervalMs: 200 },
+      );
       expect(health).toMatchObject({ node, subscriptionStatus: 'replicating', peerSlotActive: true, peerSlotWalStatus: 'reserved' });
       expect(health.retainedWalBytes).toBeLessThan(LIMIT_MB * 1024 * 1024);
     }
   });
 
-  test('readiness: a node not joined gets no traffic; HAProxy\'s check says 503, Docker\'s own says 200', async () => {
+  test("readiness: a node not joined gets no traffic; HAProxy's check says 503, Docker's own says 200", async () => {
     const healthUrl = `${topology.apiUrl('server2')}/check.txt`;
     const haproxyCheck = { [SELF_DRAIN_CHECK_HEADER.name]: SELF_DRAIN_CHECK_HEADER.value };
     expect((await fetch(healthUrl, { headers: haproxyCheck })).status).toBe(200);
@@ -53,11 +56,14 @@ describe('replication health and bounded WAL (real postgres and pglogical)', () 
     // About four times the limit in WAL (1 KiB rows), then checkpoints, where PostgreSQL enforces the limit.
     await topology.database('server1').query(`INSERT INTO app.items (body, written_by)
       SELECT repeat(md5(i::text), 32), 'bulk' FROM generate_series(1, ${4 * LIMIT_MB * 1024}) i`);
-    const server1 = await pollUntil(async () => {
-      await topology.database('server1').query('CHECKPOINT');
-      const h = await healthOf('server1');
-      return h.peerSlotWalStatus === 'lost' ? h : undefined;
-    }, { description: "server1 to report server2's slot lost", timeoutMs: scaled(30_000), intervalMs: 500 });
+    const server1 = await pollUntil(
+      async () => {
+        await topology.database('server1').query('CHECKPOINT');
+        const h = await healthOf('server1');
+        return h.peerSlotWalStatus === 'lost' ? h : undefined;
+      },
+      { description: "server1 to report server2's slot lost", timeoutMs: scaled(30_000), intervalMs: 500 },
+    );
     expect(server1).toMatchObject({ peerSlotActive: false, peerSlotWalStatus: 'lost', retainedWalBytes: null });
     // server1 keeps serving: it never waits for a peer.
     const res = await fetch(`${topology.url}/api/v1/system/health`);

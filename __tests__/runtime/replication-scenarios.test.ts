@@ -30,7 +30,11 @@ describe('multi-master scenarios (real postgres, pglogical, iptables)', () => {
   test('partition: both nodes keep taking writes, and after the heal they converge with nothing lost', async () => {
     const report = await runReplicationScenario(topology, ReplicationScenario.PARTITION, { durationMs: 5000, rate: 50 });
     expect(report.writesAcked).toBeGreaterThan(300);
-    expect({ identical: report.identical, writesLost: report.writesLost, differingRows: report.differingRows }).toEqual({ identical: true, writesLost: 0, differingRows: 0 });
+    expect({ identical: report.identical, writesLost: report.writesLost, differingRows: report.differingRows }).toEqual({
+      identical: true,
+      writesLost: 0,
+      differingRows: 0,
+    });
     expect(report.convergeMs).toBeLessThan(scaled(30_000));
     expect(report.conflicts).toBe(0); // fresh uuid keys never collide
   });
@@ -61,7 +65,8 @@ describe('multi-master scenarios (real postgres, pglogical, iptables)', () => {
 
   test('npm run verify-replication: 0 for an identical pair; 1 and the differing key for a split one', async () => {
     const dsn = (host: string) => `postgresql://postgres@/api?host=${topology.database(host).socketDir}&port=${topology.database(host).options.port}`;
-    const verify = (...extra: string[]) => spawnSync(process.execPath, [VERIFY, dsn('server1'), dsn('server2'), '--json', ...extra], { encoding: 'utf8', timeout: 60_000 });
+    const verify = (...extra: string[]) =>
+      spawnSync(process.execPath, [VERIFY, dsn('server1'), dsn('server2'), '--json', ...extra], { encoding: 'utf8', timeout: 60_000 });
 
     // After the scenarios above a subscription may still be reconnecting; the health is read once it is not.
     await topology.waitForReplication();
@@ -70,8 +75,10 @@ describe('multi-master scenarios (real postgres, pglogical, iptables)', () => {
     const report = JSON.parse(same.stdout.trim().split('\n').pop()!);
     expect(report).toMatchObject({ identical: true, differingRows: 0 });
     // Each node's replication health comes with it.
-    expect(report.replicationHealth.map((h: { node: string; subscriptionStatus: string }) => [h.node, h.subscriptionStatus]))
-      .toEqual([['server1', 'replicating'], ['server2', 'replicating']]);
+    expect(report.replicationHealth.map((h: { node: string; subscriptionStatus: string }) => [h.node, h.subscriptionStatus])).toEqual([
+      ['server1', 'replicating'],
+      ['server2', 'replicating'],
+    ]);
     expect(same.stdout).toMatch(/node 1 \(server1\): from its peer replicating; the peer's slot reserved/);
 
     const id = randomUUID();

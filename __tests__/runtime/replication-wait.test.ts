@@ -36,8 +36,9 @@ describe('waitUntilReplicating', () => {
   test('does not restart a subscription whose provider does not answer', async () => {
     const stuck = node('server1', ['replicating'], { stuck: true });
     const gone = node('server2', ['replicating'], { answers: false });
-    await expect(waitUntilReplicating([stuck, gone], { timeoutMs: 100, intervalMs: 10 }))
-      .rejects.toThrow("server1 and server2's subscriptions to be replicating (last: subscription status: server1: down; server2: no answer)");
+    await expect(waitUntilReplicating([stuck, gone], { timeoutMs: 100, intervalMs: 10 })).rejects.toThrow(
+      "server1 and server2's subscriptions to be replicating (last: subscription status: server1: down; server2: no answer)",
+    );
     expect(stuck.kicks).toBe(0);
   });
 
@@ -50,7 +51,8 @@ describe('waitUntilReplicating', () => {
 
   test('times out naming the node and its last status', async () => {
     const never = node('server2', ['initializing']);
-    await expect(waitUntilReplicating([never], { timeoutMs: 100, intervalMs: 10 }))
-      .rejects.toThrow("timed out after 100 ms waiting for server2's subscriptions to be replicating (last: subscription status: server2: initializing)");
+    await expect(waitUntilReplicating([never], { timeoutMs: 100, intervalMs: 10 })).rejects.toThrow(
+      "timed out after 100 ms waiting for server2's subscriptions to be replicating (last: subscription status: server2: initializing)",
+    );
   });
 });

@@ -33,9 +33,12 @@ const HOSTS = ['server1', 'server2'];
 
 describe('schema migrations on both masters (real postgres and pglogical)', () => {
   let topology: LocalTopology;
-  const one = async <T = Record<string, unknown>>(host: string, sql: string, params: unknown[] = []) => (await topology.database(host).query(sql, params))[0] as T;
-  const exists = async (host: string, table: string) => (await one<{ t: string | null }>(host, 'SELECT to_regclass($1)::text AS t', [table])).t !== null;
-  const recorded = async (host: string) => (await topology.database(host).query<{ version: number }>('SELECT version FROM failover_api.schema_migrations ORDER BY 1')).map((r) => r.version);
+  const one = async <T = Record<string, unknown>>(host: string, sql: string, params: unknown[] = []) =>
+    (await topology.database(host).query(sql, params))[0] as T;
+  const exists = async (host: string, table: string) =>
+    (await one<{ t: string | null }>(host, 'SELECT to_regclass($1)::text AS t', [table])).t !== null;
+  const recorded = async (host: string) =>
+    (await topology.database(host).query<{ version: number }>('SELECT version FROM failover_api.schema_migrations ORDER BY 1')).map((r) => r.version);
 
   async function expectConverged(): Promise<string[]> {
     const report = await topology.waitForConvergence(30_000);
@@ -55,14 +58,23 @@ describe('schema migrations on both masters (real postgres and pglogical)', () =
   test('the reference schema: items owned by the owner role and replicated on both nodes; the API role gets DML and nothing more', async () => {
     for (const host of HOSTS) {
       expect(await recorded(host)).toEqual([1]);
-      expect(await one(host, "SELECT tableowner FROM pg_tables WHERE schemaname = 'app' AND tablename = 'items'")).toEqual({ tableowner: 'api_owner' });
-      expect(await one(host, "SELECT count(*)::int AS n FROM pglogical.replication_set_table WHERE set_reloid = 'app.items'::regclass")).toEqual({ n: 1 });
-      expect(await one(host, [
-        "SELECT has_table_privilege('api', 'app.items', 'SELECT, INSERT, UPDATE, DELETE') AS dml,",
-        "  has_table_privilege('api', 'app.items', 'TRUNCATE') OR has_table_privilege('api', 'app.items', 'REFERENCES') OR has_table_privilege('api', 'app.items', 'TRIGGER') AS more,",
-        "  has_schema_privilege('api', 'app', 'CREATE') AS create_app, has_schema_privilege('api', 'public', 'CREATE') AS create_public,",
-        "  (SELECT rolcanlogin FROM pg_roles WHERE rolname = 'api_owner') AS owner_logs_in",
-      ].join('\n'))).toEqual({ dml: true, more: false, create_app: false, create_public: false, owner_logs_in: false });
+      expect(await one(host, "SELECT tableowner FROM pg_tables WHERE schemaname = 'app' AND tablename = 'items'")).toEqual({
+        tableowner: 'api_owner',
+      });
+      expect(await one(host, "SELECT count(*)::int AS n FROM pglogical.replication_set_table WHERE set_reloid = 'app.items'::regclass")).toEqual({
+        n: 1,
+      });
+      expect(
+        await one(
+          host,
+          [
+            "SELECT has_table_privilege('api', 'app.items', 'SELECT, INSERT, UPDATE, DELETE') AS dml,",
+            "  has_table_privilege('api', 'app.items', 'TRUNCATE') OR has_table_privilege('api', 'app.items', 'REFERENCES') OR has_table_privilege('api', 'app.items', 'TRIGGER') AS more,",
+            "  has_schema_privilege('api', 'app', 'CREATE') AS create_app, has_schema_privilege('api', 'public', 'CREATE') AS create_public,",
+            "  (SELECT rolcanlogin FROM pg_roles WHERE rolname = 'api_owner') AS owner_logs_in",
+          ].join('\n'),
+        ),
+      ).toEqual({ dml: true, more: false, create_app: false, create_public: false, owner_logs_in: false });
     }
   });
 
@@ -87,19 +99,28 @@ describe('schema migrations on both masters (real postgres and pglogical)', () =
       await Promise.all(writers);
     }
     expect(written).toBeGreaterThan(10);
-    expect(await one('server1', "SELECT origin FROM failover_api.schema_migrations WHERE version = 2")).toEqual({ origin: 'server2' });
+    expect(await one('server1', 'SELECT origin FROM failover_api.schema_migrations WHERE version = 2')).toEqual({ origin: 'server2' });
 
     // The API role writes the new tables (default privileges), and each node adds rows to them.
     const items = new Map<string, string>();
     for (const host of HOSTS) {
-      const { id } = await one<{ id: string }>(host, "INSERT INTO app.items (body, written_by) VALUES ('for an order', $1) RETURNING id::text AS id", [host]);
+      const { id } = await one<{ id: string }>(
+        host,
+        "INSERT INTO app.items (body, written_by) VALUES ('for an order', $1) RETURNING id::text AS id",
+        [host],
+      );
       items.set(host, id);
     }
     const tagIds: Record<string, number[]> = {};
     for (const host of HOSTS) {
       // As the API role, with its search_path: unqualified names.
-      const rows = await topology.database(host).query<{ id: string }>(`WITH o AS (INSERT INTO orders (item, quantity) VALUES ($1, 3))
-        INSERT INTO tags (tag) VALUES ('a ${host}'), ('b ${host}'), ('c ${host}') RETURNING id`, [items.get(host)], 'api', '-c role=api -c search_path=app');
+      const rows = await topology.database(host).query<{ id: string }>(
+        `WITH o AS (INSERT INTO orders (item, quantity) VALUES ($1, 3))
+        INSERT INTO tags (tag) VALUES ('a ${host}'), ('b ${host}'), ('c ${host}') RETURNING id`,
+        [items.get(host)],
+        'api',
+        '-c role=api -c search_path=app',
+      );
       tagIds[host] = rows.map((r) => Number(r.id));
     }
     // Odd keys on one node, even on the other.
@@ -110,7 +131,10 @@ describe('schema migrations on both masters (real postgres and pglogical)', () =
     const tables = await expectConverged();
     expect(tables).toEqual(expect.arrayContaining(['app.items', 'app.orders', 'app.tags']));
     for (const host of HOSTS) {
-      expect(await one(host, 'SELECT (SELECT count(*)::int FROM app.orders) AS orders, (SELECT count(*)::int FROM app.tags) AS tags')).toEqual({ orders: 2, tags: 6 });
+      expect(await one(host, 'SELECT (SELECT count(*)::int FROM app.orders) AS orders, (SELECT count(*)::int FROM app.tags) AS tags')).toEqual({
+        orders: 2,
+        tags: 6,
+      });
       expect(await recorded(host)).toEqual([1, 2]);
     }
   });
@@ -137,8 +161,9 @@ describe('schema migrations on both masters (real postgres and pglogical)', () =
 
   test('a table without a primary key is refused, naming it; nothing of that migration stays on either node', async () => {
     const audit: SchemaMigration = { version: 4, name: 'audit log', sql: 'CREATE TABLE audit (at timestamptz NOT NULL, what text);' };
-    await expect(topology.migrate('server2', schema(ORDERS, EVENTS, audit)))
-      .rejects.toThrow(/migration 4 \(audit log\): table app\.audit has no primary key[\s\S]*HINT: +pglogical replicates UPDATE and DELETE by primary key/);
+    await expect(topology.migrate('server2', schema(ORDERS, EVENTS, audit))).rejects.toThrow(
+      /migration 4 \(audit log\): table app\.audit has no primary key[\s\S]*HINT: +pglogical replicates UPDATE and DELETE by primary key/,
+    );
     for (const host of HOSTS) {
       expect(await exists(host, 'app.audit')).toBe(false);
       expect(await recorded(host)).toEqual([1, 2, 3]);
@@ -147,15 +172,21 @@ describe('schema migrations on both masters (real postgres and pglogical)', () =
 
   test('a serial key is refused, naming the table, the column and its sequence', async () => {
     const counters: SchemaMigration = { version: 4, name: 'counters', sql: 'CREATE TABLE counters (id serial PRIMARY KEY, n integer);' };
-    await expect(topology.migrate('server1', schema(ORDERS, EVENTS, counters)))
-      .rejects.toThrow(/migration 4 \(counters\): table app\.counters, key column id, takes its values from sequence app\.counters_id_seq with INCREMENT 1: both masters would hand out the same keys/);
+    await expect(topology.migrate('server1', schema(ORDERS, EVENTS, counters))).rejects.toThrow(
+      /migration 4 \(counters\): table app\.counters, key column id, takes its values from sequence app\.counters_id_seq with INCREMENT 1: both masters would hand out the same keys/,
+    );
     expect(await exists('server1', 'app.counters')).toBe(false);
   });
 
   test('SQL that fails names the migration and the node; nothing of it is applied', async () => {
-    const broken: SchemaMigration = { version: 4, name: 'index on a typo', sql: 'CREATE TABLE notes (id uuid PRIMARY KEY);\nCREATE INDEX ON notes (bodyy);' };
-    await expect(topology.migrate('server2', schema(ORDERS, EVENTS, broken)))
-      .rejects.toThrow(/migration 4 \(index on a typo\) failed on server2: column "bodyy" does not exist/);
+    const broken: SchemaMigration = {
+      version: 4,
+      name: 'index on a typo',
+      sql: 'CREATE TABLE notes (id uuid PRIMARY KEY);\nCREATE INDEX ON notes (bodyy);',
+    };
+    await expect(topology.migrate('server2', schema(ORDERS, EVENTS, broken))).rejects.toThrow(
+      /migration 4 \(index on a typo\) failed on server2: column "bodyy" does not exist/,
+    );
     expect(await exists('server2', 'app.notes')).toBe(false);
     expect(await recorded('server2')).toEqual([1, 2, 3]);
   });
@@ -163,14 +194,15 @@ describe('schema migrations on both masters (real postgres and pglogical)', () =
   test('a migration edited after it was applied is refused before anything new is applied', async () => {
     const edited = { ...ORDERS, sql: `${ORDERS.sql}\n-- an afterthought` };
     const next: SchemaMigration = { version: 4, name: 'notes', sql: 'CREATE TABLE notes (id uuid PRIMARY KEY);' };
-    await expect(topology.migrate('server1', schema(edited, EVENTS, next)))
-      .rejects.toThrow(/migration 2 \(orders and tags\) changed after it was applied \(as orders and tags, by server2\): recorded checksum [0-9a-f]{64}, now [0-9a-f]{64}/);
+    await expect(topology.migrate('server1', schema(edited, EVENTS, next))).rejects.toThrow(
+      /migration 2 \(orders and tags\) changed after it was applied \(as orders and tags, by server2\): recorded checksum [0-9a-f]{64}, now [0-9a-f]{64}/,
+    );
     expect(await exists('server1', 'app.notes')).toBe(false);
   });
 
   test('the convergence check covers every table of the app schema, also one missing from the replication set', async () => {
     // Made by hand on one node, outside the migrations: never in the replication set.
-    await topology.database('server1').query("CREATE TABLE app.by_hand (id integer PRIMARY KEY); INSERT INTO app.by_hand VALUES (1), (2);");
+    await topology.database('server1').query('CREATE TABLE app.by_hand (id integer PRIMARY KEY); INSERT INTO app.by_hand VALUES (1), (2);');
     try {
       const report = await topology.waitForConvergence(1000);
       expect(report.identical).toBe(false);
@@ -189,8 +221,11 @@ describe('schema migrations on both masters (real postgres and pglogical)', () =
       // v1 keeps writing rows without it.
       await topology.stopApi('server2');
       await topology.startApi('server2', 'v2', { schema: schema(ORDERS, EVENTS, EXPAND) });
-      await pollFor(async () => (Number((await one<{ n: string }>('server1', 'SELECT count(*) AS n FROM app.items WHERE body_length IS NOT NULL')).n) > 0 ? true : undefined),
-        'a row v2 wrote, with body_length, replicated to server1');
+      await pollFor(
+        async () =>
+          Number((await one<{ n: string }>('server1', 'SELECT count(*) AS n FROM app.items WHERE body_length IS NOT NULL')).n) > 0 ? true : undefined,
+        'a row v2 wrote, with body_length, replicated to server1',
+      );
       await topology.stopApi('server1');
       await topology.startApi('server1', 'v2', { schema: schema(ORDERS, EVENTS, EXPAND) });
       // Both hosts run v2: the contract backfills and requires the column.
@@ -204,10 +239,15 @@ describe('schema migrations on both masters (real postgres and pglogical)', () =
     await expectConverged();
     for (const host of HOSTS) {
       expect(await recorded(host)).toEqual([1, 2, 3, 10, 11]);
-      expect(await one(host, [
-        "SELECT (SELECT attnotnull FROM pg_attribute WHERE attrelid = 'app.items'::regclass AND attname = 'body_length') AS required,",
-        '  (SELECT count(*)::int FROM app.items WHERE body_length IS DISTINCT FROM length(body)) AS wrong',
-      ].join('\n'))).toEqual({ required: true, wrong: 0 });
+      expect(
+        await one(
+          host,
+          [
+            "SELECT (SELECT attnotnull FROM pg_attribute WHERE attrelid = 'app.items'::regclass AND attname = 'body_length') AS required,",
+            '  (SELECT count(*)::int FROM app.items WHERE body_length IS DISTINCT FROM length(body)) AS wrong',
+          ].join('\n'),
+        ),
+      ).toEqual({ required: true, wrong: 0 });
     }
   });
 });

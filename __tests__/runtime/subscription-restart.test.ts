@@ -20,10 +20,19 @@ async function status(topology: LocalTopology, node: string): Promise<string> {
  */
 async function crashThroughAFailedRestart(topology: LocalTopology): Promise<number> {
   const log = topology.database('server1').logFile;
-  const failuresBefore = readFileSync(log, 'utf8').split('\n').filter((l) => FAILED_RESTART.test(l)).length;
+  const failuresBefore = readFileSync(log, 'utf8')
+    .split('\n')
+    .filter((l) => FAILED_RESTART.test(l)).length;
   await topology.stopDatabase('server2', 'immediate');
-  await pollUntil(async () => (readFileSync(log, 'utf8').split('\n').filter((l) => FAILED_RESTART.test(l)).length > failuresBefore ? true : undefined),
-    { description: "pglogical's restart of server1's apply worker to fail while server2 is down", timeoutMs: MIN_SLEEP_MS + 10_000, intervalMs: 50 });
+  await pollUntil(
+    async () =>
+      readFileSync(log, 'utf8')
+        .split('\n')
+        .filter((l) => FAILED_RESTART.test(l)).length > failuresBefore
+        ? true
+        : undefined,
+    { description: "pglogical's restart of server1's apply worker to fail while server2 is down", timeoutMs: MIN_SLEEP_MS + 10_000, intervalMs: 50 },
+  );
   const failedAt = Date.now();
   await topology.startDatabase('server2');
   return failedAt;

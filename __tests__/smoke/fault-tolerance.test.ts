@@ -28,33 +28,46 @@ function expectNoFailure(result: SmokeResult): void {
   const { report, records } = result;
   expect(report.requests).toBeGreaterThan(500);
   expect(report.writesAcked).toBeGreaterThan(100);
-  expect({ failures: report.failures, writesLost: report.writesLost, converged: report.converged, statusCounts: report.statusCounts })
-    .toEqual({ failures: 0, writesLost: 0, converged: true, statusCounts: expect.not.objectContaining({ 503: expect.anything(), 504: expect.anything() }) });
+  expect({ failures: report.failures, writesLost: report.writesLost, converged: report.converged, statusCounts: report.statusCounts }).toEqual({
+    failures: 0,
+    writesLost: 0,
+    converged: true,
+    statusCounts: expect.not.objectContaining({ 503: expect.anything(), 504: expect.anything() }),
+  });
   // Every acknowledged write is a distinct row: a replayed PUT never adds one.
   const ids = records.flatMap((r) => (r.writeId ? [r.writeId] : []));
   expect(new Set(ids).size).toBe(ids.length);
 }
 
-describe.each([FailoverStrategy.WEIGHTED_STICK, FailoverStrategy.PRIMARY_FIRST])('%s under faults of the primary (real processes, real packet loss)', (strategy) => {
-  test.each(BOUNDS)('%s: 0 failed requests, 0 lost writes, the slowest request under its bound', async (fault, downtimeMs, boundMs) => {
-    const result = await runLocalSmoke({ ...LOAD, strategy, fault, downtimeMs });
-    expectNoFailure(result);
-    const { report } = result;
-    expect(report.fault).toBe(fault);
-    expect(report.windows.map((w) => w.host)).toEqual(['server1']);
-    expect(report.maxMsInWindows).toBeLessThan(scaled(boundMs));
-    if (fault === HostFault.HOST_LOSS) {
-      // Only requests already in flight when the packets vanished wait for the per-try timeout.
-      expect(report.over1s).toBeLessThanOrEqual(LOAD.concurrency);
-    }
-    expect(iptablesRules()).not.toContain('FAILOVER-');
-  });
-});
+describe.each([FailoverStrategy.WEIGHTED_STICK, FailoverStrategy.PRIMARY_FIRST])(
+  '%s under faults of the primary (real processes, real packet loss)',
+  (strategy) => {
+    test.each(BOUNDS)('%s: 0 failed requests, 0 lost writes, the slowest request under its bound', async (fault, downtimeMs, boundMs) => {
+      const result = await runLocalSmoke({ ...LOAD, strategy, fault, downtimeMs });
+      expectNoFailure(result);
+      const { report } = result;
+      expect(report.fault).toBe(fault);
+      expect(report.windows.map((w) => w.host)).toEqual(['server1']);
+      expect(report.maxMsInWindows).toBeLessThan(scaled(boundMs));
+      if (fault === HostFault.HOST_LOSS) {
+        // Only requests already in flight when the packets vanished wait for the per-try timeout.
+        expect(report.over1s).toBeLessThanOrEqual(LOAD.concurrency);
+      }
+      expect(iptablesRules()).not.toContain('FAILOVER-');
+    });
+  },
+);
 
 test('rebuild of the primary: killed as in a crash, its data gone, rebuilt from its peer; nothing fails, and nothing reaches it before its copy', async () => {
   const phases: Record<string, number> = {};
   const result = await runLocalSmoke({
-    ...LOAD, strategy: FailoverStrategy.WEIGHTED_STICK, fault: HostFault.REBUILD, downtimeMs: 0, onStep: (step, relativeMs) => { phases[step.phase] = relativeMs; },
+    ...LOAD,
+    strategy: FailoverStrategy.WEIGHTED_STICK,
+    fault: HostFault.REBUILD,
+    downtimeMs: 0,
+    onStep: (step, relativeMs) => {
+      phases[step.phase] = relativeMs;
+    },
   });
   expectNoFailure(result);
   expect(result.report.maxMsInWindows).toBeLessThan(scaled(1500));

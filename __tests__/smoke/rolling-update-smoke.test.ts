@@ -14,16 +14,22 @@ describe('rolling update under the probe (real haproxy, postgres, pglogical)', (
     const { report } = await runLocalSmoke({ ...LOAD, strategy });
     expect(report.requests).toBeGreaterThan(300);
     expect(report.writesAcked).toBeGreaterThan(50);
-    expect({ failures: report.failures, writesLost: report.writesLost, converged: report.converged, statusCounts: report.statusCounts })
-      .toEqual({ failures: 0, writesLost: 0, converged: true, statusCounts: expect.not.objectContaining({ 503: expect.anything() }) });
+    expect({ failures: report.failures, writesLost: report.writesLost, converged: report.converged, statusCounts: report.statusCounts }).toEqual({
+      failures: 0,
+      writesLost: 0,
+      converged: true,
+      statusCounts: expect.not.objectContaining({ 503: expect.anything() }),
+    });
     expect(report.windows.map((w) => w.host)).toEqual(['server2', 'server1']);
     expect(report.primaryShare).toBeGreaterThanOrEqual(0.95);
     // The report ends with each node's replication health.
-    expect(report.replicationHealth.map((h) => [h.node, h.subscriptionStatus, h.peerSlotWalStatus]))
-      .toEqual([['server1', 'replicating', 'reserved'], ['server2', 'replicating', 'reserved']]);
+    expect(report.replicationHealth.map((h) => [h.node, h.subscriptionStatus, h.peerSlotWalStatus])).toEqual([
+      ['server1', 'replicating', 'reserved'],
+      ['server2', 'replicating', 'reserved'],
+    ]);
   });
 
-  test('backup: the same update gives clients the article\'s 503s (the harness can fail)', async () => {
+  test("backup: the same update gives clients the article's 503s (the harness can fail)", async () => {
     const { report, records } = await runLocalSmoke({ ...LOAD, strategy: FailoverStrategy.BACKUP });
     expect(report.failures).toBeGreaterThanOrEqual(1);
     expect(report.statusCounts['503']).toBeGreaterThanOrEqual(1);

@@ -1,14 +1,33 @@
-import { HostFault, ProbeRecord, ProbeRequestKind, renderComparisonTable, renderHtmlReport, renderTimeline, RollingUpdate, summarizeProbe } from '../../lib/node-runtime';
+import {
+  HostFault,
+  ProbeRecord,
+  ProbeRequestKind,
+  renderComparisonTable,
+  renderHtmlReport,
+  renderTimeline,
+  RollingUpdate,
+  summarizeProbe,
+} from '../../lib/node-runtime';
 import { ServerAdminState } from '../../lib/node-runtime';
 import { TopologyDriver } from '../../lib/node-runtime';
 
-const rec = (at: number, status: number, server?: string, latencyMs = 2, writeId?: string): ProbeRecord =>
-  ({ at, kind: writeId ? ProbeRequestKind.WRITE : ProbeRequestKind.READ, status, server, latencyMs, writeId });
+const rec = (at: number, status: number, server?: string, latencyMs = 2, writeId?: string): ProbeRecord => ({
+  at,
+  kind: writeId ? ProbeRequestKind.WRITE : ProbeRequestKind.READ,
+  status,
+  server,
+  latencyMs,
+  writeId,
+});
 
 describe('probe summary and reports', () => {
   const records = [
-    rec(0, 200, 'server1', 1), rec(100, 200, 'server1', 2), rec(200, 200, 'server2', 3),
-    rec(1000, 503, undefined, 3000), ({ ...rec(1100, 0, undefined, 5), error: 'ECONNRESET' }), rec(1200, 201, 'server2', 4, 'id-1'),
+    rec(0, 200, 'server1', 1),
+    rec(100, 200, 'server1', 2),
+    rec(200, 200, 'server2', 3),
+    rec(1000, 503, undefined, 3000),
+    { ...rec(1100, 0, undefined, 5), error: 'ECONNRESET' },
+    rec(1200, 201, 'server2', 4, 'id-1'),
     rec(3000, 200, 'server1', 2),
   ];
   const windows = [{ host: 'server1', startMs: 900, endMs: 2000 }];
@@ -37,8 +56,19 @@ describe('probe summary and reports', () => {
   });
 
   test('the comparison table has a row per run, and says whether the nodes ended up the same', () => {
-    const run = { strategy: 'backup', drain: false, scenario: 'rolling-update', fault: 'graceful', ...summarizeProbe(records, windows, 'server1'), writesLost: 0, updateMs: 12_000 };
-    const table = renderComparisonTable([{ ...run, converged: true, differingRows: 0 }, { ...run, converged: false, differingRows: 3 }]);
+    const run = {
+      strategy: 'backup',
+      drain: false,
+      scenario: 'rolling-update',
+      fault: 'graceful',
+      ...summarizeProbe(records, windows, 'server1'),
+      writesLost: 0,
+      updateMs: 12_000,
+    };
+    const table = renderComparisonTable([
+      { ...run, converged: true, differingRows: 0 },
+      { ...run, converged: false, differingRows: 3 },
+    ]);
     expect(table.split('\n')).toHaveLength(4);
     expect(table).toMatch(/backup\s+graceful\s+no\s+7\s+2\s+1\s+0\.7500/);
     expect(table.split('\n').map((l) => /\b(same|\d+ differ)\s+12\.0$/.exec(l)?.[1])).toEqual([undefined, undefined, 'same', '3 differ']);
@@ -56,20 +86,44 @@ describe('probe summary and reports', () => {
 describe('RollingUpdate', () => {
   function fakeDriver(log: string[]): TopologyDriver {
     const state: Record<string, { status: string; currentSessions: number }> = {
-      server1: { status: 'UP', currentSessions: 2 }, server2: { status: 'UP', currentSessions: 0 },
+      server1: { status: 'UP', currentSessions: 2 },
+      server2: { status: 'UP', currentSessions: 0 },
     };
     return {
-      name: 'fake', hosts: ['server1', 'server2'], url: 'http://fake',
-      stopHost: async (h, o) => { log.push(`stop ${h}${o.fault === 'graceful' ? '' : ` (${o.fault})`}`); state[h].status = 'DOWN'; },
-      startHost: async (h, v) => { log.push(`start ${h} ${v}`); state[h].status = state[h].status === 'DOWN' && log.includes(`drain ${h}`) ? 'DRAIN' : 'UP'; },
-      serverState: async (h) => { const s = state[h]; s.currentSessions = Math.max(0, s.currentSessions - 1); return { name: h, weight: 1, ...s }; },
-      setServerState: async (h, st) => { log.push(`${st} ${h}`); if (st === ServerAdminState.READY) state[h].status = 'UP'; },
+      name: 'fake',
+      hosts: ['server1', 'server2'],
+      url: 'http://fake',
+      stopHost: async (h, o) => {
+        log.push(`stop ${h}${o.fault === 'graceful' ? '' : ` (${o.fault})`}`);
+        state[h].status = 'DOWN';
+      },
+      startHost: async (h, v) => {
+        log.push(`start ${h} ${v}`);
+        state[h].status = state[h].status === 'DOWN' && log.includes(`drain ${h}`) ? 'DRAIN' : 'UP';
+      },
+      serverState: async (h) => {
+        const s = state[h];
+        s.currentSessions = Math.max(0, s.currentSessions - 1);
+        return { name: h, weight: 1, ...s };
+      },
+      setServerState: async (h, st) => {
+        log.push(`${st} ${h}`);
+        if (st === ServerAdminState.READY) state[h].status = 'UP';
+      },
       waitForReplication: async () => 0,
       countRows: async (_h, ids) => ids.length,
-      reloadLoadBalancer: async (w) => { log.push(`reload ${w.join('/')}`); },
+      reloadLoadBalancer: async (w) => {
+        log.push(`reload ${w.join('/')}`);
+      },
       waitForConvergence: async () => ({ identical: true, tables: [], differingRows: 0, elapsedMs: 0, nudges: 0 }),
       replicationHealth: async (h) => ({
-        node: h, subscriptionStatus: 'replicating', peerSlotActive: true, peerSlotWalStatus: 'reserved', retainedWalBytes: 0, peerLagBytes: 0, peerLagSeconds: null,
+        node: h,
+        subscriptionStatus: 'replicating',
+        peerSlotActive: true,
+        peerSlotWalStatus: 'reserved',
+        retainedWalBytes: 0,
+        peerLagBytes: 0,
+        peerLagSeconds: null,
       }),
     };
   }
@@ -92,8 +146,14 @@ describe('RollingUpdate', () => {
     const log: string[] = [];
     await new RollingUpdate(fakeDriver(log), { version: 'v3', downtimeMs: 0, drain: true }).run();
     expect(log).toEqual([
-      'drain server2', 'stop server2', 'start server2 v3', 'ready server2',
-      'drain server1', 'stop server1', 'start server1 v3', 'ready server1',
+      'drain server2',
+      'stop server2',
+      'start server2 v3',
+      'ready server2',
+      'drain server1',
+      'stop server1',
+      'start server1 v3',
+      'ready server1',
     ]);
   });
 });

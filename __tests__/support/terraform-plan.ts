@@ -7,8 +7,24 @@ import { SynthesizedStack } from './synth';
  * docs/docker-provider-notes.md has the details.
  */
 export const FORCE_NEW: Record<string, readonly string[]> = {
-  docker_container: ['name', 'image', 'command', 'entrypoint', 'env', 'upload', 'volumes', 'ports', 'networks_advanced', 'labels',
-    'log_driver', 'log_opts', 'stop_signal', 'stop_timeout', 'cpus', 'network_mode'],
+  docker_container: [
+    'name',
+    'image',
+    'command',
+    'entrypoint',
+    'env',
+    'upload',
+    'volumes',
+    'ports',
+    'networks_advanced',
+    'labels',
+    'log_driver',
+    'log_opts',
+    'stop_signal',
+    'stop_timeout',
+    'cpus',
+    'network_mode',
+  ],
   // build's nested attributes are all ForceNew.
   docker_image: ['name', 'build', 'triggers', 'pull_triggers', 'platform'],
   docker_volume: ['name', 'labels', 'driver', 'driver_opts'],
@@ -21,7 +37,9 @@ export type PlannedAction = 'create' | 'delete' | 'replace' | 'update';
 /** What Terraform says when a plan would destroy a resource with `lifecycle.prevent_destroy`, and refuses it. */
 export class PreventDestroyError extends Error {
   constructor(readonly address: string) {
-    super(`Error: Instance cannot be destroyed: Resource ${address} has lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed`);
+    super(
+      `Error: Instance cannot be destroyed: Resource ${address} has lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed`,
+    );
   }
 }
 

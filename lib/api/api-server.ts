@@ -73,7 +73,10 @@ const MAX_BODY_BYTES = 64 * 1024;
 const POOL_SIZE = 10;
 
 class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -142,7 +145,7 @@ export class ApiServer {
     const since = Date.now();
     const timeoutMs = this.options.drainTimeoutMs ?? 0;
     const quietMs = this.options.drainQuietMs ?? 500;
-    const drain = this.draining ??= { since, lastRequestAt: 0, served: 0 };
+    const drain = (this.draining ??= { since, lastRequestAt: 0, served: 0 });
     await new Promise<void>((resolve) => {
       const tick = () => {
         const now = Date.now();
@@ -210,7 +213,7 @@ export class ApiServer {
       if (req.headers[HAPROXY_CHECK_HEADER.name] === HAPROXY_CHECK_HEADER.value) {
         const { rows } = await this.pool.query<{ ready: boolean }>(READINESS_QUERY);
         if (rows[0]?.ready !== true) {
-          throw new HttpError(503, 'not ready: this host\'s database node is still joining its peer');
+          throw new HttpError(503, "not ready: this host's database node is still joining its peer");
         }
       } else {
         await this.pool.query('SELECT 1');
@@ -231,10 +234,10 @@ export class ApiServer {
       const input = await readJson(req);
       const text = typeof input.body === 'string' ? input.body : '';
       // `items`, unqualified: the API role's search_path names the schema (DatabaseSchemas.REFERENCE_API).
-      const result = await this.pool.query<{ id: string }>(
-        'INSERT INTO items (body, written_by) VALUES ($1, $2) RETURNING id',
-        [text, this.options.serverName],
-      );
+      const result = await this.pool.query<{ id: string }>('INSERT INTO items (body, written_by) VALUES ($1, $2) RETURNING id', [
+        text,
+        this.options.serverName,
+      ]);
       return { status: 201, body: { id: result.rows[0].id, server: this.options.serverName } };
     }
     const item = /^\/api\/v1\/items\/([^/]+)$/.exec(path);
@@ -254,7 +257,9 @@ export class ApiServer {
       return { status: result.rows[0].created ? 201 : 200, body: { id: item[1], server: this.options.serverName } };
     }
     if (item && method === 'GET') {
-      const result = await this.pool.query('SELECT id, body, written_by AS "writtenBy", created_at AS "createdAt" FROM items WHERE id = $1', [item[1]]);
+      const result = await this.pool.query('SELECT id, body, written_by AS "writtenBy", created_at AS "createdAt" FROM items WHERE id = $1', [
+        item[1],
+      ]);
       if (result.rowCount === 0) {
         throw new HttpError(404, `no item ${item[1]}`);
       }

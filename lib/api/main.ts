@@ -15,15 +15,27 @@ async function main(): Promise<void> {
   const server = new ApiServer({ ...env, testFailEndpoint: process.env.API_TEST_FAIL_ENDPOINT === '1' });
   const bound = await server.listen();
   console.log(`reference-api ${env.serverName} ${env.version} listening on ${env.host}:${bound}`);
-  const exit = (stopped: Promise<unknown>) => stopped.then(() => process.exit(0), (err) => {
-    console.error('reference-api: shutdown failed', err);
-    process.exit(1);
-  });
+  const exit = (stopped: Promise<unknown>) =>
+    stopped.then(
+      () => process.exit(0),
+      (err) => {
+        console.error('reference-api: shutdown failed', err);
+        process.exit(1);
+      },
+    );
   process.once('SIGTERM', () => {
     console.log(`reference-api: SIGTERM, draining (up to ${env.drainTimeoutMs} ms), then finishing in-flight requests`);
-    exit(server.drainAndClose().then((r) => console.log(`reference-api: drained in ${r.drainedAfterMs} ms ` +
-      `(the health check saw the 404 ${r.checkSeenAfterMs === undefined ? 'never' : `after ${r.checkSeenAfterMs} ms`}, ` +
-      `${r.servedWhileDraining} requests served meanwhile); stopped`)));
+    exit(
+      server
+        .drainAndClose()
+        .then((r) =>
+          console.log(
+            `reference-api: drained in ${r.drainedAfterMs} ms ` +
+              `(the health check saw the 404 ${r.checkSeenAfterMs === undefined ? 'never' : `after ${r.checkSeenAfterMs} ms`}, ` +
+              `${r.servedWhileDraining} requests served meanwhile); stopped`,
+          ),
+        ),
+    );
   });
   // Ctrl-C, or a teardown: nobody to drain for, so only the in-flight requests are finished.
   process.once('SIGINT', () => {

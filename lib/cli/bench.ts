@@ -46,7 +46,12 @@ interface BenchRun extends BenchFault {
 }
 
 runCli(USAGE, async () => {
-  const values = parse(process.argv.slice(2), { ...EXPERIMENT_FLAGS, strategy: { type: 'string' }, replication: { type: 'boolean' }, hostile: { type: 'boolean' } });
+  const values = parse(process.argv.slice(2), {
+    ...EXPERIMENT_FLAGS,
+    strategy: { type: 'string' },
+    replication: { type: 'boolean' },
+    hostile: { type: 'boolean' },
+  });
   if (values.help) {
     console.log(USAGE);
     return 0;
@@ -78,10 +83,18 @@ runCli(USAGE, async () => {
   }
   const onlyReload = values.fault === 'reload';
   const onlyFault = values.fault === undefined || onlyReload ? undefined : faultFlag(values);
-  const base = experimentOptions({ ...values, fault: undefined }, { rate: 200, concurrency: 16, writes: true, restartDatabase: false, settleMs: 20_000 });
+  const base = experimentOptions(
+    { ...values, fault: undefined },
+    { rate: 200, concurrency: 16, writes: true, restartDatabase: false, settleMs: 20_000 },
+  );
   const strategies = values.strategy === undefined ? FAILOVER_STRATEGIES : [strategyFlag(values.strategy)];
-  const faults: BenchFault[] = HOST_FAULTS.flatMap((fault) => (fault === HostFault.HOST_LOSS ? [8000, 15_000] : [undefined])
-    .map((downtimeMs) => ({ fault, downtimeMs, scenario: ExperimentScenario.ROLLING_UPDATE })));
+  const faults: BenchFault[] = HOST_FAULTS.flatMap((fault) =>
+    (fault === HostFault.HOST_LOSS ? [8000, 15_000] : [undefined]).map((downtimeMs) => ({
+      fault,
+      downtimeMs,
+      scenario: ExperimentScenario.ROLLING_UPDATE,
+    })),
+  );
   const plan: BenchRun[] = strategies.flatMap((strategy) => [
     ...faults.filter((f) => !onlyReload && (onlyFault === undefined || f.fault === onlyFault)).map((f) => ({ ...f, strategy })),
     ...(onlyFault === undefined ? [{ strategy, fault: HostFault.GRACEFUL, scenario: ExperimentScenario.RELOAD }] : []),

@@ -10,17 +10,17 @@ export class UsageError extends Error {}
 
 /** The flags every experiment command shares. */
 export const EXPERIMENT_FLAGS = {
-  'rate': { type: 'string' },
-  'concurrency': { type: 'string' },
-  'writes': { type: 'boolean' },
+  rate: { type: 'string' },
+  concurrency: { type: 'string' },
+  writes: { type: 'boolean' },
   'restart-db': { type: 'boolean' },
-  'crash': { type: 'boolean' },
-  'fault': { type: 'string' },
-  'reload': { type: 'boolean' },
-  'inter': { type: 'string' },
-  'downtime': { type: 'string' },
-  'settle': { type: 'string' },
-  'help': { type: 'boolean', short: 'h' },
+  crash: { type: 'boolean' },
+  fault: { type: 'string' },
+  reload: { type: 'boolean' },
+  inter: { type: 'string' },
+  downtime: { type: 'string' },
+  settle: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
 } as const;
 
 export type ParsedValues = Record<string, string | boolean | undefined>;
@@ -29,8 +29,11 @@ export function parse(argv: string[], options: Record<string, { type: 'string' |
   return parseWithPositionals(argv, options, false).values;
 }
 
-export function parseWithPositionals(argv: string[], options: Record<string, { type: 'string' | 'boolean'; short?: string }>, allowPositionals = true)
-  : { values: ParsedValues; positionals: string[] } {
+export function parseWithPositionals(
+  argv: string[],
+  options: Record<string, { type: 'string' | 'boolean'; short?: string }>,
+  allowPositionals = true,
+): { values: ParsedValues; positionals: string[] } {
   try {
     const parsed = parseArgs({ args: argv, options, strict: true, allowPositionals });
     return { values: parsed.values as ParsedValues, positionals: parsed.positionals };
@@ -76,7 +79,10 @@ export function faultFlag(values: ParsedValues): HostFault {
 }
 
 /** The experiment options the shared flags set, over the given defaults. */
-export function experimentOptions(values: ParsedValues, defaults: { rate: number; concurrency: number; writes: boolean; restartDatabase: boolean; settleMs?: number }): LocalSmokeOptions {
+export function experimentOptions(
+  values: ParsedValues,
+  defaults: { rate: number; concurrency: number; writes: boolean; restartDatabase: boolean; settleMs?: number },
+): LocalSmokeOptions {
   const writes = values.writes === true || defaults.writes;
   return {
     rate: numberFlag(values, 'rate', defaults.rate, 0.1, 5000),
@@ -109,17 +115,20 @@ export function runCli(usage: string, main: () => Promise<number>): void {
       process.exit(signal === 'SIGINT' ? 130 : 143);
     });
   }
-  main().then((code) => {
-    process.exitCode = code;
-  }, (err: unknown) => {
-    if (err instanceof UsageError) {
-      process.stderr.write(`error: ${err.message}\n\n${usage}\n`);
-      process.exitCode = 2;
-    } else {
-      // Operational errors speak for themselves; the stack is for debugging.
-      const e = err as Error;
-      process.stderr.write(`error: ${process.env.FAILOVER_DEBUG ? e.stack : e.message ?? String(err)}\n`);
-      process.exitCode = 1;
-    }
-  });
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      if (err instanceof UsageError) {
+        process.stderr.write(`error: ${err.message}\n\n${usage}\n`);
+        process.exitCode = 2;
+      } else {
+        // Operational errors speak for themselves; the stack is for debugging.
+        const e = err as Error;
+        process.stderr.write(`error: ${process.env.FAILOVER_DEBUG ? e.stack : (e.message ?? String(err))}\n`);
+        process.exitCode = 1;
+      }
+    },
+  );
 }

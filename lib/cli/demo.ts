@@ -48,9 +48,12 @@ runCli(USAGE, async () => {
     return 0;
   }
   const base = experimentOptions(values, { rate: 20, concurrency: 4, writes: true, restartDatabase: false });
-  const plan: DemoRun[] = FAILOVER_STRATEGIES.flatMap((strategy) => [false, true].map((drain) => ({
-    label: `${strategy}${drain ? ' + drain' : ''}`, options: { ...base, strategy, drain },
-  })));
+  const plan: DemoRun[] = FAILOVER_STRATEGIES.flatMap((strategy) =>
+    [false, true].map((drain) => ({
+      label: `${strategy}${drain ? ' + drain' : ''}`,
+      options: { ...base, strategy, drain },
+    })),
+  );
   let harsh: string | undefined;
   try {
     PacketFilter.assertAvailable();
@@ -63,13 +66,17 @@ runCli(USAGE, async () => {
   for (const [i, run] of plan.entries()) {
     const progress = progressPrinter(`run ${i + 1}/${plan.length} ${run.label}: `);
     const result = await runLocalSmoke({ ...run.options, onProgress: progress, onStep: (step) => progress(`${step.host} ${step.phase}`) });
-    progress(`${result.report.failures} failed, ${result.report.over1s} over 1 s, slowest ${result.report.maxMs} ms, ${result.report.writesLost} lost writes`);
+    progress(
+      `${result.report.failures} failed, ${result.report.over1s} over 1 s, slowest ${result.report.maxMs} ms, ${result.report.writesLost} lost writes`,
+    );
     results.push({ ...result, label: run.label });
   }
 
   const updates = results.filter((r) => r.report.fault !== HostFault.HOST_LOSS);
   const losses = results.filter((r) => r.report.fault === HostFault.HOST_LOSS);
-  console.log(`\nRolling update (server2, then server1) at ${base.rate} req/s, ${base.concurrency} clients, health check every ${base.healthCheck?.intervalMs} ms:\n`);
+  console.log(
+    `\nRolling update (server2, then server1) at ${base.rate} req/s, ${base.concurrency} clients, health check every ${base.healthCheck?.intervalMs} ms:\n`,
+  );
   console.log(renderComparisonTable(updates.map((r) => r.report)));
   if (losses.length > 0) {
     console.log('\nA harsh fault: server1 loses power for 8 s (weighted-stick). The defaults bound the wait by the per-try timeout;');
@@ -87,16 +94,28 @@ runCli(USAGE, async () => {
   console.log(`\n  ${TIMELINE_LEGEND}`);
 
   if (typeof values.html === 'string') {
-    writeFileSync(values.html, renderHtmlReport('cdktf-failover-api: rolling update and host loss under load', results.map(({ report, records, label }) => ({
-      title: label,
-      primary: 'server1',
-      records,
-      windows: report.windows,
-      figures: {
-        requests: report.requests, failures: report.failures, primaryShare: report.primaryShare, p99Ms: report.p99Ms, maxMs: report.maxMs, over1s: report.over1s,
-        writesLost: report.writesLost, nodes: report.converged ? 'identical' : `${report.differingRows} rows differ`,
-      },
-    }))));
+    writeFileSync(
+      values.html,
+      renderHtmlReport(
+        'cdktf-failover-api: rolling update and host loss under load',
+        results.map(({ report, records, label }) => ({
+          title: label,
+          primary: 'server1',
+          records,
+          windows: report.windows,
+          figures: {
+            requests: report.requests,
+            failures: report.failures,
+            primaryShare: report.primaryShare,
+            p99Ms: report.p99Ms,
+            maxMs: report.maxMs,
+            over1s: report.over1s,
+            writesLost: report.writesLost,
+            nodes: report.converged ? 'identical' : `${report.differingRows} rows differ`,
+          },
+        })),
+      ),
+    );
     console.log(`\nHTML report: ${values.html}`);
   }
   const safe = results.filter((r) => r.report.strategy !== FailoverStrategy.BACKUP && r.label !== 'host-loss, blog tuning');

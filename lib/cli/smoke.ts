@@ -57,12 +57,12 @@ function withoutLocalOnly<T extends { healthCheck?: unknown; downtimeMs?: number
 runCli(USAGE, async () => {
   const values = parse(process.argv.slice(2), {
     ...EXPERIMENT_FLAGS,
-    'strategy': { type: 'string' },
-    'drain': { type: 'boolean' },
-    'target': { type: 'string' },
-    'json': { type: 'boolean' },
+    strategy: { type: 'string' },
+    drain: { type: 'boolean' },
+    target: { type: 'string' },
+    json: { type: 'boolean' },
     'expect-failures': { type: 'boolean' },
-    'keep': { type: 'boolean' },
+    keep: { type: 'boolean' },
     'image-registry': { type: 'string' },
     'skip-provider-lock': { type: 'boolean' },
   });
@@ -80,30 +80,36 @@ runCli(USAGE, async () => {
     strategy: strategyFlag(values.strategy),
     drain: values.drain === true,
     onProgress: progress,
-    onStep: (step: RollingUpdateStep, relativeMs: number) => progress(`${(relativeMs / 1000).toFixed(1)}s into the probe: ${step.host} ${step.phase}`),
+    onStep: (step: RollingUpdateStep, relativeMs: number) =>
+      progress(`${(relativeMs / 1000).toFixed(1)}s into the probe: ${step.host} ${step.phase}`),
   };
   if (target === 'docker' && (values.inter !== undefined || values.downtime !== undefined)) {
-    throw new UsageError('--inter and --downtime apply to the local target; the Docker smoke stack checks every 2000 ms and its downtime is the deploy itself');
+    throw new UsageError(
+      '--inter and --downtime apply to the local target; the Docker smoke stack checks every 2000 ms and its downtime is the deploy itself',
+    );
   }
   for (const flag of ['keep', 'image-registry', 'skip-provider-lock']) {
     if (target === 'local' && values[flag] !== undefined) {
       throw new UsageError(`--${flag} applies to --target docker; the local target runs no containers`);
     }
   }
-  const { report, records } = target === 'docker'
-    ? await runDockerSmoke({
-      ...withoutLocalOnly(options),
-      keep: values.keep === true,
-      imageRegistry: values['image-registry'] as string | undefined,
-      skipProviderLock: values['skip-provider-lock'] === true ? true : undefined,
-    })
-    : await runLocalSmoke(options);
+  const { report, records } =
+    target === 'docker'
+      ? await runDockerSmoke({
+          ...withoutLocalOnly(options),
+          keep: values.keep === true,
+          imageRegistry: values['image-registry'] as string | undefined,
+          skipProviderLock: values['skip-provider-lock'] === true ? true : undefined,
+        })
+      : await runLocalSmoke(options);
 
   const [line, marks] = renderTimeline(records, report.windows);
   const what = report.scenario === 'reload' ? 'reloads' : `${report.fault}${report.drain ? ' with drain' : ''}`;
-  console.log(`strategy ${report.strategy}, ${what}: ${report.requests} requests, ${report.failures} failed, ` +
-    `primary share ${report.primaryShare}, p50 ${report.p50Ms} ms, p99 ${report.p99Ms} ms, max ${report.maxMs} ms, ` +
-    `${report.writesAcked} writes acknowledged, ${report.writesLost} lost, update took ${(report.updateMs / 1000).toFixed(1)} s`);
+  console.log(
+    `strategy ${report.strategy}, ${what}: ${report.requests} requests, ${report.failures} failed, ` +
+      `primary share ${report.primaryShare}, p50 ${report.p50Ms} ms, p99 ${report.p99Ms} ms, max ${report.maxMs} ms, ` +
+      `${report.writesAcked} writes acknowledged, ${report.writesLost} lost, update took ${(report.updateMs / 1000).toFixed(1)} s`,
+  );
   console.log(`  ${line}\n  ${marks}\n  ${TIMELINE_LEGEND}`);
   for (const h of report.replicationHealth) {
     console.log(`  replication on ${h.node}: ${describeReplicationHealth(h)}`);
@@ -117,9 +123,11 @@ runCli(USAGE, async () => {
   const expectFailures = values['expect-failures'] === true;
   const ok = report.writesLost === 0 && report.converged && (expectFailures ? report.failures > 0 : report.failures === 0);
   if (!ok) {
-    process.stderr.write(expectFailures && report.failures === 0
-      ? 'smoke: --expect-failures was given but no request failed\n'
-      : `smoke: ${report.failures} failed requests, ${report.writesLost} lost writes, ${report.differingRows} rows differing between the nodes\n`);
+    process.stderr.write(
+      expectFailures && report.failures === 0
+        ? 'smoke: --expect-failures was given but no request failed\n'
+        : `smoke: ${report.failures} failed requests, ${report.writesLost} lost writes, ${report.differingRows} rows differing between the nodes\n`,
+    );
   }
   return ok ? 0 : 1;
 });

@@ -32,7 +32,11 @@ Exit code: 0 when the nodes are identical, 1 when they differ (or cannot be read
 
 runCli(USAGE, async () => {
   const { values, positionals: dsns } = parseWithPositionals(process.argv.slice(2), {
-    timeout: { type: 'string' }, nudge: { type: 'boolean' }, repair: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    timeout: { type: 'string' },
+    nudge: { type: 'boolean' },
+    repair: { type: 'boolean' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
     console.log(USAGE);
@@ -43,7 +47,9 @@ runCli(USAGE, async () => {
   }
   const timeoutMs = numberFlag(values, 'timeout', 30_000, 0, 3_600_000);
   const progress = progressPrinter();
-  const clients = dsns.map((connectionString) => new Client({ connectionString, options: CONVERGENCE_SESSION_OPTIONS, connectionTimeoutMillis: 5000 }));
+  const clients = dsns.map(
+    (connectionString) => new Client({ connectionString, options: CONVERGENCE_SESSION_OPTIONS, connectionTimeoutMillis: 5000 }),
+  );
   try {
     await Promise.all(clients.map((c) => c.connect()));
     const name = (i: number) => `node ${i + 1}`;
@@ -56,21 +62,27 @@ runCli(USAGE, async () => {
       statuses: async () => (await c.query<{ status: string }>(SUBSCRIPTION_STATUS_SQL)).rows.map((r) => r.status),
       kick: async () => {
         let kicked = 0;
-        for (const statement of SUBSCRIPTION_KICK_STATEMENTS) { // each its own transaction
+        for (const statement of SUBSCRIPTION_KICK_STATEMENTS) {
+          // each its own transaction
           kicked = Number((await c.query<{ kicked?: string }>(statement)).rows[0]?.kicked ?? 0);
         }
         return kicked;
       },
     }));
-    const compare = () => waitForConvergence(replicas[0], replicas[1], { timeoutMs, subscriptions: values.nudge ? subscriptions : undefined, onNudge: progress });
+    const compare = () =>
+      waitForConvergence(replicas[0], replicas[1], { timeoutMs, subscriptions: values.nudge ? subscriptions : undefined, onNudge: progress });
     let report = await compare();
     let repair: RepairReport | undefined;
     if (values.repair && !report.identical) {
       // Under the nodes' names, so the tie-break is the same whichever order the DSNs come in.
-      const named = await Promise.all(replicas.map(async (r) => ({ ...r, name: (await r.query(REPLICATION_HEALTH_SQL).catch(() => [{ node: r.name }]))[0]?.node ?? r.name })));
+      const named = await Promise.all(
+        replicas.map(async (r) => ({ ...r, name: (await r.query(REPLICATION_HEALTH_SQL).catch(() => [{ node: r.name }]))[0]?.node ?? r.name })),
+      );
       repair = await repairNodes(named[0], named[1]);
       for (const t of repair.tables) {
-        console.log(`repaired ${t.table}: ${t.written.map((n, i) => `${n} rows written on ${named[i].name}`).join(', ')}${t.ties > 0 ? ` (${t.ties} ties, by node name)` : ''}`);
+        console.log(
+          `repaired ${t.table}: ${t.written.map((n, i) => `${n} rows written on ${named[i].name}`).join(', ')}${t.ties > 0 ? ` (${t.ties} ties, by node name)` : ''}`,
+        );
       }
       for (const t of repair.unrepairable) {
         console.log(`cannot repair ${t} row by row (missing on one node, or no primary key)`);
@@ -78,11 +90,20 @@ runCli(USAGE, async () => {
       report = await compare();
     }
     for (const t of report.tables) {
-      console.log(`${t.table}: ${t.rows.join(' / ')} rows, ${t.identical ? 'identical' : `${t.differingRows} rows differ: ${t.differingKeys.join(', ')}${t.differingRows > t.differingKeys.length ? ', ...' : ''}`}`);
+      console.log(
+        `${t.table}: ${t.rows.join(' / ')} rows, ${t.identical ? 'identical' : `${t.differingRows} rows differ: ${t.differingKeys.join(', ')}${t.differingRows > t.differingKeys.length ? ', ...' : ''}`}`,
+      );
     }
     console.log(report.identical ? `identical after ${report.elapsedMs} ms` : `still differing after ${report.elapsedMs} ms`);
     // Nodes bootstrapped by this library have replication_health(); others (or a role without rights) skip it.
-    const health = await Promise.all(clients.map((c) => c.query(REPLICATION_HEALTH_SQL).then((r) => replicationHealthOf(r.rows[0]), () => undefined)));
+    const health = await Promise.all(
+      clients.map((c) =>
+        c.query(REPLICATION_HEALTH_SQL).then(
+          (r) => replicationHealthOf(r.rows[0]),
+          () => undefined,
+        ),
+      ),
+    );
     health.forEach((h, i) => h && console.log(`${name(i)} (${h.node}): ${describeReplicationHealth(h)}`));
     if (values.json) {
       console.log(JSON.stringify({ ...report, repair, replicationHealth: health.filter((h) => h !== undefined) }));

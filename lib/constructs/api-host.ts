@@ -126,7 +126,12 @@ export class ApiHost extends Construct {
       ports: props.publishAddress ? [{ internal: this.apiPort, external: this.apiPort, ip: props.publishAddress }] : undefined,
       healthcheck: {
         // The path HAProxy checks, without HAProxy's header: this probe must not end a self-drain.
-        test: ['CMD', 'node', '-e', `fetch('http://127.0.0.1:${this.apiPort}${healthPath}').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`],
+        test: [
+          'CMD',
+          'node',
+          '-e',
+          `fetch('http://127.0.0.1:${this.apiPort}${healthPath}').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
+        ],
         interval: '5s',
         timeout: '3s',
         retries: 3,

@@ -41,7 +41,6 @@ export interface BdrNodeProps {
   readonly protectVolume?: boolean;
 }
 
-
 // How long the migrator waits for the node's local bootstrap (on a first deploy, initdb comes first).
 const BOOTSTRAP_WAIT_SECONDS = 300;
 
@@ -98,9 +97,15 @@ export class BdrNode extends Construct {
       ],
       volumes: [{ volumeName: this.volume.name, containerPath: '/var/lib/postgresql/data' }],
       upload: [
-        { file: `${BDR_CONFIG_DIR}/postgresql.conf`, content: PostgresSettings.render(config, [{ name: 'hba_file', value: `${BDR_CONFIG_DIR}/pg_hba.conf` }]) },
+        {
+          file: `${BDR_CONFIG_DIR}/postgresql.conf`,
+          content: PostgresSettings.render(config, [{ name: 'hba_file', value: `${BDR_CONFIG_DIR}/pg_hba.conf` }]),
+        },
         { file: `${BDR_CONFIG_DIR}/pg_hba.conf`, content: PgHba.render(config) },
-        ...Object.entries(BDR_BOOTSTRAP_FILES).map(([key, file]) => ({ file: `${BDR_CONFIG_DIR}/${file}`, content: sql[key as keyof typeof BDR_BOOTSTRAP_FILES] })),
+        ...Object.entries(BDR_BOOTSTRAP_FILES).map(([key, file]) => ({
+          file: `${BDR_CONFIG_DIR}/${file}`,
+          content: sql[key as keyof typeof BDR_BOOTSTRAP_FILES],
+        })),
         { file: BDR_WATCHDOG_SQL_PATH, content: sql.watchdog },
       ],
       networksAdvanced: [{ name: props.networkName }],
@@ -127,19 +132,25 @@ export class BdrNode extends Construct {
       provider: props.provider,
       name: `${props.containerName}-migrate`,
       image: props.image,
-      ...oneShotContainer(`a schema migration failed on ${props.containerName} (docker logs ${props.containerName}-migrate says which and why); nothing of that migration was applied`),
+      ...oneShotContainer(
+        `a schema migration failed on ${props.containerName} (docker logs ${props.containerName}-migrate says which and why); nothing of that migration was applied`,
+      ),
       // In the node's network namespace: it reaches the node on 127.0.0.1, which pg_hba admits for the superuser
       // only from there, and no network of the host's needs a superuser line.
       networkMode: `container:${this.container.id}`,
       env: [`PGPASSWORD=${props.replicationPassword}`, `PGPORT=${this.port}`],
-      entrypoint: ['bash', '-c', [
-        'deadline=$((SECONDS + ' + BOOTSTRAP_WAIT_SECONDS + '))',
-        `until [ "$(${psql} -q -t -A -d ${db} -c "SELECT to_regprocedure('${APPLY_MIGRATION_FUNCTION}') IS NOT NULL" 2>/dev/null)" = t ]; do`,
-        `  if [ $SECONDS -ge $deadline ]; then echo "migrate: ${props.containerName} did not finish its bootstrap within ${BOOTSTRAP_WAIT_SECONDS} s" >&2; exit 1; fi`,
-        '  sleep 1',
-        'done',
-        `exec ${psql} -v ON_ERROR_STOP=1 -d postgres -f ${BDR_MIGRATE_SQL_PATH}`,
-      ].join('\n')],
+      entrypoint: [
+        'bash',
+        '-c',
+        [
+          'deadline=$((SECONDS + ' + BOOTSTRAP_WAIT_SECONDS + '))',
+          `until [ "$(${psql} -q -t -A -d ${db} -c "SELECT to_regprocedure('${APPLY_MIGRATION_FUNCTION}') IS NOT NULL" 2>/dev/null)" = t ]; do`,
+          `  if [ $SECONDS -ge $deadline ]; then echo "migrate: ${props.containerName} did not finish its bootstrap within ${BOOTSTRAP_WAIT_SECONDS} s" >&2; exit 1; fi`,
+          '  sleep 1',
+          'done',
+          `exec ${psql} -v ON_ERROR_STOP=1 -d postgres -f ${BDR_MIGRATE_SQL_PATH}`,
+        ].join('\n'),
+      ],
       upload: [{ file: BDR_MIGRATE_SQL_PATH, content: sql.migrate }],
     });
   }

@@ -18,8 +18,12 @@ import { ShippedDockerImage } from './shipped-docker-image';
 class ImagesOnProvider {
   private readonly built = new Map<ShippedImage, string>();
 
-  constructor(private readonly scope: Construct, private readonly idPrefix: string, private readonly provider: DockerProvider,
-    private readonly bases: ShippedBaseImages) {}
+  constructor(
+    private readonly scope: Construct,
+    private readonly idPrefix: string,
+    private readonly provider: DockerProvider,
+    private readonly bases: ShippedBaseImages,
+  ) {}
 
   get(image: ShippedImage, override: string | undefined): string {
     if (override !== undefined) {
@@ -28,7 +32,9 @@ class ImagesOnProvider {
     let id = this.built.get(image);
     if (id === undefined) {
       id = new ShippedDockerImage(this.scope, `${this.idPrefix}${image}-image`, {
-        provider: this.provider, image, baseImage: resolveBaseImage(image, this.bases),
+        provider: this.provider,
+        image,
+        baseImage: resolveBaseImage(image, this.bases),
       }).imageId;
       this.built.set(image, id);
     }
@@ -100,16 +106,20 @@ export class FailoverApi extends Construct {
       const dbName = (name: string) => `${p.namePrefix}-${name}-db`;
 
       if (!p.multiHost) {
-      this.singleHostSubnet = p.networkSubnet;
+        this.singleHostSubnet = p.networkSubnet;
         const provider = props.provider ?? defaultDockerProvider(this);
         const network = this.network('network', provider, p);
         const images = new ImagesOnProvider(this, '', provider, p.baseImages);
         this.providers = [provider];
         this.networks = [network];
         // Peers and APIs reach each other on the network by container name, from its subnet.
-        this.hosts = p.hosts.map((h) => this.apiHost(p, props, h.name, provider, network, images, {
-          selfHost: dbName(h.name), peerHost: dbName(peerOf(h.name).name), peerAddresses: [p.networkSubnet],
-        }));
+        this.hosts = p.hosts.map((h) =>
+          this.apiHost(p, props, h.name, provider, network, images, {
+            selfHost: dbName(h.name),
+            peerHost: dbName(peerOf(h.name).name),
+            peerAddresses: [p.networkSubnet],
+          }),
+        );
         this.loadBalancer = new HaproxyLoadBalancer(this, 'haproxy', {
           provider,
           containerName: `${p.namePrefix}-haproxy`,
@@ -136,13 +146,20 @@ export class FailoverApi extends Construct {
         this.hosts = p.hosts.map((h) => {
           const m = machineOf(h.name);
           const peer = machineOf(peerOf(h.name).name);
-          const provider = new DockerProvider(this, `docker-${h.name}`, { alias: `${p.namePrefix}-${h.name}`, host: m.dockerHost, sshOpts: m.sshOpts });
+          const provider = new DockerProvider(this, `docker-${h.name}`, {
+            alias: `${p.namePrefix}-${h.name}`,
+            host: m.dockerHost,
+            sshOpts: m.sshOpts,
+          });
           const network = this.network(`network-${h.name}`, provider, p);
           this.providers.push(provider);
           this.networks.push(network);
           // The peer connects from its machine's address to the published port; the API from this machine's network.
           return this.apiHost(p, props, h.name, provider, network, new ImagesOnProvider(this, `${h.name}-`, provider, p.baseImages), {
-            selfHost: m.address, peerHost: peer.address, peerAddresses: [peer.address], publishAddress: m.address,
+            selfHost: m.address,
+            peerHost: peer.address,
+            peerAddresses: [peer.address],
+            publishAddress: m.address,
           });
         });
         const lb = props.loadBalancer as NonNullable<FailoverApiProps['loadBalancer']>;
@@ -154,15 +171,23 @@ export class FailoverApi extends Construct {
           image: new ImagesOnProvider(this, 'haproxy-', provider, p.baseImages).get(ShippedImage.HAPROXY, props.haproxyImage),
           publishPort: p.frontendPort,
           config: {
-            strategy: p.strategy, servers: this.servers(p, (h) => machineOf(h).address), healthCheck: hc, limits: props.limits,
-            timeouts: props.timeouts, retries: props.retries, failureHandling: props.failureHandling,
+            strategy: p.strategy,
+            servers: this.servers(p, (h) => machineOf(h).address),
+            healthCheck: hc,
+            limits: props.limits,
+            timeouts: props.timeouts,
+            retries: props.retries,
+            failureHandling: props.failureHandling,
           },
         });
         this.endpointUrl = `http://${lb.address}:${p.frontendPort}`;
       }
 
       this.endpointOutput = new TerraformOutput(this, 'endpoint_url', { value: this.endpointUrl, description: 'URL clients use (HAProxy frontend)' });
-      this.haproxyContainerOutput = new TerraformOutput(this, 'haproxy_container', { value: this.loadBalancer.container.name, description: 'HAProxy container, for docker exec into the runtime API' });
+      this.haproxyContainerOutput = new TerraformOutput(this, 'haproxy_container', {
+        value: this.loadBalancer.container.name,
+        description: 'HAProxy container, for docker exec into the runtime API',
+      });
       // Readable, stable names (`failover_api_endpoint_url`) instead of hashed ones; the prefix is unique per stack.
       const outputPrefix = p.namePrefix.replace(/-/g, '_');
       this.endpointOutput.overrideLogicalId(`${outputPrefix}_endpoint_url`);
@@ -175,11 +200,22 @@ export class FailoverApi extends Construct {
 
   private network(id: string, provider: DockerProvider, p: ResolvedFailoverApiProps): Network {
     // An explicit gateway: one the daemon picks is read back into the set and replaces the network (provider #54).
-    return new Network(this, id, { provider, name: `${p.namePrefix}-net`, ipamConfig: [{ subnet: p.networkSubnet, gateway: firstHostAddress(p.networkSubnet) }] });
+    return new Network(this, id, {
+      provider,
+      name: `${p.namePrefix}-net`,
+      ipamConfig: [{ subnet: p.networkSubnet, gateway: firstHostAddress(p.networkSubnet) }],
+    });
   }
 
-  private apiHost(p: ResolvedFailoverApiProps, props: FailoverApiProps, name: string, provider: DockerProvider, network: Network,
-    images: ImagesOnProvider, addressing: HostAddressing): ApiHost {
+  private apiHost(
+    p: ResolvedFailoverApiProps,
+    props: FailoverApiProps,
+    name: string,
+    provider: DockerProvider,
+    network: Network,
+    images: ImagesOnProvider,
+    addressing: HostAddressing,
+  ): ApiHost {
     const host = p.hosts.find((h) => h.name === name) as ResolvedFailoverApiProps['hosts'][number];
     const peer = p.hosts.find((h) => h.name !== name) as ResolvedFailoverApiProps['hosts'][number];
     const database: BdrNodeConfig = {
@@ -220,15 +256,21 @@ export class FailoverApi extends Construct {
   // Container, volume and network names are global on a Docker host, and so are a network's addresses: two
   // FailoverApis with one prefix, or two single-host ones on one subnet, collide.
   private uniqueInStack(): string[] {
-    const others = TerraformStack.of(this).node.findAll().filter((c: IConstruct): c is FailoverApi => c !== this && c instanceof FailoverApi);
+    const others = TerraformStack.of(this)
+      .node.findAll()
+      .filter((c: IConstruct): c is FailoverApi => c !== this && c instanceof FailoverApi);
     const errors: string[] = [];
     const samePrefix = others.filter((c) => c.namePrefix === this.namePrefix);
     if (samePrefix.length > 0) {
-      errors.push(`FailoverApi ${this.node.path}: namePrefix: ${JSON.stringify(this.namePrefix)} is also used by ${samePrefix.map((c) => c.node.path).join(', ')}; give each FailoverApi in a stack its own namePrefix`);
+      errors.push(
+        `FailoverApi ${this.node.path}: namePrefix: ${JSON.stringify(this.namePrefix)} is also used by ${samePrefix.map((c) => c.node.path).join(', ')}; give each FailoverApi in a stack its own namePrefix`,
+      );
     }
     const sameSubnet = others.filter((c) => c.singleHostSubnet !== undefined && c.singleHostSubnet === this.singleHostSubnet);
     if (sameSubnet.length > 0) {
-      errors.push(`FailoverApi ${this.node.path}: networkSubnet: ${JSON.stringify(this.singleHostSubnet)} is also used by ${sameSubnet.map((c) => c.node.path).join(', ')} on the same Docker host; give each FailoverApi in a stack its own networkSubnet`);
+      errors.push(
+        `FailoverApi ${this.node.path}: networkSubnet: ${JSON.stringify(this.singleHostSubnet)} is also used by ${sameSubnet.map((c) => c.node.path).join(', ')} on the same Docker host; give each FailoverApi in a stack its own networkSubnet`,
+      );
     }
     return errors;
   }

@@ -4,7 +4,12 @@ import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
 import { HaproxyConfigProps } from '../haproxy/haproxy-config-props';
 import {
-  HAPROXY_CONFIG_PATH, HAPROXY_CONTAINER_PORT, HAPROXY_RUNTIME_DIR, HAPROXY_SERVER_STATE_PATH, HAPROXY_SOCKET_PATH, HAPROXY_STAGED_CONFIG_PATH,
+  HAPROXY_CONFIG_PATH,
+  HAPROXY_CONTAINER_PORT,
+  HAPROXY_RUNTIME_DIR,
+  HAPROXY_SERVER_STATE_PATH,
+  HAPROXY_SOCKET_PATH,
+  HAPROXY_STAGED_CONFIG_PATH,
 } from '../haproxy/haproxy-container-layout';
 import { HaproxyConfig } from '../haproxy/render-haproxy-config';
 import { DEFAULT_LOG_DRIVER, DEFAULT_LOG_OPTIONS } from './container-logging';
@@ -72,13 +77,17 @@ export class HaproxyLoadBalancer extends Construct {
       name: `${props.containerName}-config`,
       image: props.image,
       // Runs once per config.
-      ...oneShotContainer('haproxy -c refused the rendered config (see this container\'s logs); the running HAProxy keeps its old config'),
-      entrypoint: ['sh', '-c', [
-        // Without -q, so a refused config's reason is in this container's logs.
-        `haproxy -c -f ${HAPROXY_STAGED_CONFIG_PATH}`,
-        `cp ${HAPROXY_STAGED_CONFIG_PATH} ${HAPROXY_CONFIG_PATH}.new`,
-        `mv -f ${HAPROXY_CONFIG_PATH}.new ${HAPROXY_CONFIG_PATH}`,
-      ].join(' && ')],
+      ...oneShotContainer("haproxy -c refused the rendered config (see this container's logs); the running HAProxy keeps its old config"),
+      entrypoint: [
+        'sh',
+        '-c',
+        [
+          // Without -q, so a refused config's reason is in this container's logs.
+          `haproxy -c -f ${HAPROXY_STAGED_CONFIG_PATH}`,
+          `cp ${HAPROXY_STAGED_CONFIG_PATH} ${HAPROXY_CONFIG_PATH}.new`,
+          `mv -f ${HAPROXY_CONFIG_PATH}.new ${HAPROXY_CONFIG_PATH}`,
+        ].join(' && '),
+      ],
       upload: [{ file: HAPROXY_STAGED_CONFIG_PATH, content: this.configText }],
       volumes: runtimeMount,
     });

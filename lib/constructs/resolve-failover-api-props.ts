@@ -30,11 +30,14 @@ function apiContainer(options: ApiContainerOptions | undefined): ApiContainerOpt
   for (const name of Object.keys(o.environment ?? {})) {
     checkPattern(`apiContainer.environment.${name}`, name, ENV_NAME, 'a variable name of letters, digits and _, not starting with a digit');
     if (ApiEnvironmentContract.VARIABLE_NAMES.includes(name)) {
-      throw new ValidationError(`apiContainer.environment.${name}`, `is set by the library (the env contract: ${ApiEnvironmentContract.VARIABLE_NAMES.join(', ')}); use another name`);
+      throw new ValidationError(
+        `apiContainer.environment.${name}`,
+        `is set by the library (the env contract: ${ApiEnvironmentContract.VARIABLE_NAMES.join(', ')}); use another name`,
+      );
     }
   }
   if (o.command !== undefined && (!Array.isArray(o.command) || o.command.length === 0 || o.command.some((c) => typeof c !== 'string'))) {
-    throw new ValidationError('apiContainer.command', 'must be a non-empty list of strings, e.g. [\'node\', \'server.js\']');
+    throw new ValidationError('apiContainer.command', "must be a non-empty list of strings, e.g. ['node', 'server.js']");
   }
   if (o.memoryMb !== undefined) {
     checkInteger('apiContainer.memoryMb', o.memoryMb, 6, 1_048_576);
@@ -51,11 +54,16 @@ const REGISTRY_PATH = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?
 function baseImages(bases: ShippedBaseImages | undefined): ShippedBaseImages {
   const b = bases ?? {};
   if (b.registry !== undefined) {
-    checkPattern('baseImages.registry', b.registry, REGISTRY_PATH, 'a registry host and path without a tag or trailing slash, e.g. \'registry.example.com:5000/hub\'');
+    checkPattern(
+      'baseImages.registry',
+      b.registry,
+      REGISTRY_PATH,
+      "a registry host and path without a tag or trailing slash, e.g. 'registry.example.com:5000/hub'",
+    );
   }
   for (const key of ['api', 'postgres', 'haproxy'] as const) {
     if (b[key] !== undefined) {
-      checkPattern(`baseImages.${key}`, b[key], IMAGE_REF, 'an image reference such as \'registry.example.com/hub/debian:bookworm-slim\'');
+      checkPattern(`baseImages.${key}`, b[key], IMAGE_REF, "an image reference such as 'registry.example.com/hub/debian:bookworm-slim'");
     }
   }
   return b;
@@ -79,7 +87,10 @@ function version(field: string, value: unknown): string {
 
 export function resolveFailoverApiProps(props: FailoverApiProps): ResolvedFailoverApiProps {
   if (!Array.isArray(props.hosts) || props.hosts.length !== 2) {
-    throw new ValidationError('hosts', `must list exactly 2 hosts (a pglogical pair replicating both ways; the first is the primary), got ${Array.isArray(props.hosts) ? props.hosts.length : String(props.hosts)}`);
+    throw new ValidationError(
+      'hosts',
+      `must list exactly 2 hosts (a pglogical pair replicating both ways; the first is the primary), got ${Array.isArray(props.hosts) ? props.hosts.length : String(props.hosts)}`,
+    );
   }
   const hosts = props.hosts.map((h: FailoverApiHost, i) => ({
     name: checkName(`hosts[${i}].name`, h.name),
@@ -88,12 +99,17 @@ export function resolveFailoverApiProps(props: FailoverApiProps): ResolvedFailov
     machine: h.machine === undefined ? undefined : machine(`hosts[${i}].machine`, h.machine),
     image: h.image,
   }));
-  checkUniqueNames('hosts', hosts.map((h) => h.name));
+  checkUniqueNames(
+    'hosts',
+    hosts.map((h) => h.name),
+  );
   const withMachine = hosts.filter((h) => h.machine !== undefined).length;
   const multiHost = withMachine > 0 || props.loadBalancer !== undefined;
   if (multiHost && (withMachine !== hosts.length || props.loadBalancer === undefined)) {
-    throw new ValidationError(withMachine !== hosts.length ? 'hosts[].machine' : 'loadBalancer',
-      'the multi-host topology needs a machine for every host and for loadBalancer; give all of them, or none for the single-host topology');
+    throw new ValidationError(
+      withMachine !== hosts.length ? 'hosts[].machine' : 'loadBalancer',
+      'the multi-host topology needs a machine for every host and for loadBalancer; give all of them, or none for the single-host topology',
+    );
   }
   if (multiHost && props.provider !== undefined) {
     throw new ValidationError('provider', 'is for the single-host topology only; the multi-host topology makes one provider per machine');

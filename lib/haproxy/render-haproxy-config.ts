@@ -39,10 +39,20 @@ function render(props: HaproxyConfigProps): string {
     globalSection(cfg),
     defaultsSection(cfg),
     cfg.dnsResolver ? resolversSection(cfg.dnsResolver) : [],
-    [`frontend ${HAPROXY_FRONTEND_NAME}`, `    bind ${hostPort(cfg.frontend.address, cfg.frontend.port)}`, ...frontendLimits(cfg), `    default_backend ${HAPROXY_BACKEND_NAME}`],
+    [
+      `frontend ${HAPROXY_FRONTEND_NAME}`,
+      `    bind ${hostPort(cfg.frontend.address, cfg.frontend.port)}`,
+      ...frontendLimits(cfg),
+      `    default_backend ${HAPROXY_BACKEND_NAME}`,
+    ],
     backendSection(cfg),
   ];
-  return sections.filter((lines) => lines.length > 0).map((lines) => lines.join('\n')).join('\n\n') + '\n';
+  return (
+    sections
+      .filter((lines) => lines.length > 0)
+      .map((lines) => lines.join('\n'))
+      .join('\n\n') + '\n'
+  );
 }
 
 function globalSection(cfg: ResolvedHaproxyConfig): string[] {
@@ -70,11 +80,13 @@ function defaultsSection(cfg: ResolvedHaproxyConfig): string[] {
     `    timeout client ${cfg.timeouts.clientMs}ms`,
     `    timeout server ${cfg.timeouts.serverMs}ms`,
     `    timeout check ${cfg.healthCheck.timeoutMs}ms`,
-    ...(cfg.limits ? [
-      `    timeout http-request ${cfg.limits.requestTimeoutMs}ms`,
-      `    timeout http-keep-alive ${cfg.limits.keepAliveTimeoutMs}ms`,
-      `    timeout queue ${cfg.limits.queueTimeoutMs}ms`,
-    ] : []),
+    ...(cfg.limits
+      ? [
+          `    timeout http-request ${cfg.limits.requestTimeoutMs}ms`,
+          `    timeout http-keep-alive ${cfg.limits.keepAliveTimeoutMs}ms`,
+          `    timeout queue ${cfg.limits.queueTimeoutMs}ms`,
+        ]
+      : []),
   ];
 }
 
@@ -102,18 +114,22 @@ function frontendLimits(cfg: ResolvedHaproxyConfig): string[] {
     `    maxconn ${l.frontendMaxConnections}`,
     // Smuggling rides on Transfer-Encoding (with a Content-Length beside it, or obfuscated). HAProxy drops the
     // Content-Length before any rule sees it, so the rule refuses a chunked request body outright.
-    ...(l.allowChunkedRequests ? [] : [
-      '    http-request return status 411 content-type text/plain string "send the body with a Content-Length" if { req.hdr_cnt(transfer-encoding) gt 0 }',
-    ]),
+    ...(l.allowChunkedRequests
+      ? []
+      : [
+          '    http-request return status 411 content-type text/plain string "send the body with a Content-Length" if { req.hdr_cnt(transfer-encoding) gt 0 }',
+        ]),
     // 431 has no built-in error page in 2.6, so it is a `return` rather than a `deny`.
     `    http-request return status 431 content-type text/plain string "request headers too large" if { req.hdrs,length gt ${l.maxHeaderBytes} }`,
     `    http-request deny deny_status 413 if { req.hdr_val(content-length) gt ${l.maxBodyBytes} }`,
-    ...(l.requestsPerSecondPerClient === undefined ? [] : [
-      // Each client address's request rate over 10 s, in a table of the frontend's own.
-      '    stick-table type ip size 100k expire 30s store http_req_rate(10s)',
-      '    http-request track-sc0 src',
-      `    http-request deny deny_status 429 if { sc_http_req_rate(0) gt ${l.requestsPerSecondPerClient * 10} }`,
-    ]),
+    ...(l.requestsPerSecondPerClient === undefined
+      ? []
+      : [
+          // Each client address's request rate over 10 s, in a table of the frontend's own.
+          '    stick-table type ip size 100k expire 30s store http_req_rate(10s)',
+          '    http-request track-sc0 src',
+          `    http-request deny deny_status 429 if { sc_http_req_rate(0) gt ${l.requestsPerSecondPerClient * 10} }`,
+        ]),
   ];
 }
 
@@ -145,24 +161,28 @@ function backendSection(cfg: ResolvedHaproxyConfig): string[] {
     // Every retry goes to another server at once; the article's form redispatches only on the last one.
     fh ? '    option redispatch 1' : '    option redispatch',
     `    option httpchk GET ${hc.path} HTTP/1.0`,
-    ...(fh?.drainOn404 ? [
-      // Marks HAProxy's own checks, so only they end an API's self-drain (not Docker's healthcheck, nor a curl).
-      `    http-check send hdr ${SELF_DRAIN_CHECK_HEADER.name} ${SELF_DRAIN_CHECK_HEADER.value}`,
-      '    http-check disable-on-404',
-    ] : []),
-    ...(fh?.retryReplaySafeRequests ? [
-      // L7 retries need the whole request in the buffer.
-      '    option http-buffer-request',
-      '    retry-on conn-failure empty-response response-timeout 503',
-      `    acl replay_safe method ${REPLAY_SAFE_METHODS.join(' ')}`,
-      '    http-request disable-l7-retry unless replay_safe',
-    ] : []),
-    ...(cfg.serverStateFile ? ['    load-server-state-from-file global'] : []),
-    ...(cfg.strategy === FailoverStrategy.WEIGHTED_STICK
-      ? ['    stick match dst_port', '    stick-table type integer size 100 expire 96h']
+    ...(fh?.drainOn404
+      ? [
+          // Marks HAProxy's own checks, so only they end an API's self-drain (not Docker's healthcheck, nor a curl).
+          `    http-check send hdr ${SELF_DRAIN_CHECK_HEADER.name} ${SELF_DRAIN_CHECK_HEADER.value}`,
+          '    http-check disable-on-404',
+        ]
       : []),
+    ...(fh?.retryReplaySafeRequests
+      ? [
+          // L7 retries need the whole request in the buffer.
+          '    option http-buffer-request',
+          '    retry-on conn-failure empty-response response-timeout 503',
+          `    acl replay_safe method ${REPLAY_SAFE_METHODS.join(' ')}`,
+          '    http-request disable-l7-retry unless replay_safe',
+        ]
+      : []),
+    ...(cfg.serverStateFile ? ['    load-server-state-from-file global'] : []),
+    ...(cfg.strategy === FailoverStrategy.WEIGHTED_STICK ? ['    stick match dst_port', '    stick-table type integer size 100 expire 96h'] : []),
     `    default-server ${serverDefaults.join(' ')}`,
-    ...cfg.servers.map((server, i) => `    server ${server.name} ${hostPort(server.address, server.port)} check${serverSuffix(cfg.strategy, server.weight, i)}`),
+    ...cfg.servers.map(
+      (server, i) => `    server ${server.name} ${hostPort(server.address, server.port)} check${serverSuffix(cfg.strategy, server.weight, i)}`,
+    ),
   ];
 }
 

@@ -15,7 +15,7 @@ export const CONVERGENCE_SESSION_OPTIONS = '-c TimeZone=UTC -c DateStyle=ISO,YMD
  * that is missing from the replication set is compared too, so it shows up as differing instead of being skipped.
  */
 export const COMPARED_TABLES_SQL = [
-  "SELECT DISTINCT format('%I.%I', n.nspname, c.relname) AS \"table\"",
+  'SELECT DISTINCT format(\'%I.%I\', n.nspname, c.relname) AS "table"',
   '  FROM pg_class c',
   '  JOIN pg_namespace n ON n.oid = c.relnamespace',
   " WHERE c.relkind = 'r' AND (",
@@ -45,7 +45,12 @@ export function tableDigestSql(table: string, keyColumns: readonly string[]): st
 
 /** One row per table row: `key` (the key's text) and `digest` (md5 of the row). */
 export function rowDigestsSql(table: string, keyColumns: readonly string[]): string {
-  const key = keyColumns.length === 0 ? 't::text' : keyColumns.length === 1 ? `t.${quoteIdent(keyColumns[0])}::text` : `row(${keyExpression(keyColumns)})::text`;
+  const key =
+    keyColumns.length === 0
+      ? 't::text'
+      : keyColumns.length === 1
+        ? `t.${quoteIdent(keyColumns[0])}::text`
+        : `row(${keyExpression(keyColumns)})::text`;
   return `SELECT (${key}) AS key, md5(t::text) AS digest FROM ${table} t;`;
 }
 
@@ -72,6 +77,8 @@ export const WRITABLE_COLUMNS_SQL = [
 export function upsertRowSql(table: string, keyColumns: readonly string[], columns: readonly string[]): string {
   const cols = columns.map(quoteIdent).join(', ');
   const updates = columns.filter((c) => !keyColumns.includes(c)).map((c) => `${quoteIdent(c)} = EXCLUDED.${quoteIdent(c)}`);
-  return `INSERT INTO ${table} (${cols}) SELECT ${cols} FROM json_populate_record(NULL::${table}, $1::json)`
-    + ` ON CONFLICT (${keyColumns.map(quoteIdent).join(', ')}) DO ${updates.length > 0 ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'};`;
+  return (
+    `INSERT INTO ${table} (${cols}) SELECT ${cols} FROM json_populate_record(NULL::${table}, $1::json)` +
+    ` ON CONFLICT (${keyColumns.map(quoteIdent).join(', ')}) DO ${updates.length > 0 ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'};`
+  );
 }

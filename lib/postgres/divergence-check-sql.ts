@@ -15,7 +15,11 @@ import { BOOKKEEPING_SCHEMA } from './render-schema-migrations';
 export const DIVERGENCE_CHECK_FUNCTION = `${BOOKKEEPING_SCHEMA}.check_divergence()`;
 
 // Both sides render rows in the same text form (CONVERGENCE_SESSION_OPTIONS, as settings).
-const SESSION_SETTINGS: [string, string][] = [['TimeZone', 'UTC'], ['DateStyle', 'ISO, YMD'], ['extra_float_digits', '3']];
+const SESSION_SETTINGS: [string, string][] = [
+  ['TimeZone', 'UTC'],
+  ['DateStyle', 'ISO, YMD'],
+  ['extra_float_digits', '3'],
+];
 
 /** The check's tables, extension and function: part of the local bootstrap, rerun on every start. */
 export function divergenceCheckSql(): string[] {

@@ -166,9 +166,16 @@ function render(props: BdrNodeConfig): BdrBootstrapSql {
   const watchdog = [...header, ...SUBSCRIPTION_KICK_STATEMENTS];
   const text = (lines: string[]) => lines.join('\n') + '\n';
   return {
-    local: text(local), subscribe: text(subscribe), migrate: migrateScript(node), rejoin: text(rejoin), peerResubscribe: text(peerResubscribe),
-    joined: text([...header, MARK_JOINED_SQL]), synced: text([...header, SUBSCRIPTION_SYNCED_SQL]),
-    peerConnection: peerDsn, watchdog: text(watchdog), divergenceCheck: text([...header, DIVERGENCE_CHECK_SQL]),
+    local: text(local),
+    subscribe: text(subscribe),
+    migrate: migrateScript(node),
+    rejoin: text(rejoin),
+    peerResubscribe: text(peerResubscribe),
+    joined: text([...header, MARK_JOINED_SQL]),
+    synced: text([...header, SUBSCRIPTION_SYNCED_SQL]),
+    peerConnection: peerDsn,
+    watchdog: text(watchdog),
+    divergenceCheck: text([...header, DIVERGENCE_CHECK_SQL]),
   };
 }
 

@@ -79,7 +79,8 @@ function settingsOf(props: BdrNodeConfig): PostgresSetting[] {
 
 function renderSettings(props: BdrNodeConfig, extra: PostgresSetting[]): string {
   const node = resolveBdrNodeConfig(props);
-  const lines = [...settingsOf(props), ...extra].map(({ name, value }) =>
-    `${name} = ${/^([A-Za-z_][A-Za-z0-9_]*|\d+)$/.test(value) ? value : `'${value.replace(/'/g, "''")}'`}`);
+  const lines = [...settingsOf(props), ...extra].map(
+    ({ name, value }) => `${name} = ${/^([A-Za-z_][A-Za-z0-9_]*|\d+)$/.test(value) ? value : `'${value.replace(/'/g, "''")}'`}`,
+  );
   return [`# Rendered by cdktf-failover-api for pglogical node ${node.local.name}`, ...lines].join('\n') + '\n';
 }

@@ -131,7 +131,7 @@ export function migrationFunctionsSql(node: ResolvedBdrNode): string[] {
     '      FROM pg_class c',
     '      JOIN pg_index i ON i.indrelid = c.oid AND i.indisprimary',
     '      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = ANY (i.indkey)',
-    '      JOIN pg_depend d ON d.refclassid = \'pg_class\'::regclass AND (',
+    "      JOIN pg_depend d ON d.refclassid = 'pg_class'::regclass AND (",
     // identity: the sequence depends internally on the column
     "             (d.classid = 'pg_class'::regclass AND d.refobjid = c.oid AND d.refobjsubid = a.attnum AND d.deptype = 'i')",
     // serial or nextval default: the column's default depends on the sequence
@@ -174,11 +174,15 @@ function migrationStatement(m: ResolvedMigration, origin: string): string {
 /** The migrate script: checks every applied migration's checksum first, then applies the new ones in order. */
 export function migrateScript(node: ResolvedBdrNode): string {
   const migrations = node.schema.migrations;
-  return [
-    '\\set ON_ERROR_STOP on',
-    `\\connect ${node.database}`,
-    // An edited migration fails the deploy before anything new is applied.
-    ...migrations.map((m) => `SELECT ${BOOKKEEPING_SCHEMA}.migration_applied(${m.version}, ${literal(m.name)}, ${literal(m.checksum)}) \\g /dev/null`),
-    ...migrations.map((m) => migrationStatement(m, node.local.name)),
-  ].join('\n') + '\n';
+  return (
+    [
+      '\\set ON_ERROR_STOP on',
+      `\\connect ${node.database}`,
+      // An edited migration fails the deploy before anything new is applied.
+      ...migrations.map(
+        (m) => `SELECT ${BOOKKEEPING_SCHEMA}.migration_applied(${m.version}, ${literal(m.name)}, ${literal(m.checksum)}) \\g /dev/null`,
+      ),
+      ...migrations.map((m) => migrationStatement(m, node.local.name)),
+    ].join('\n') + '\n'
+  );
 }

@@ -51,7 +51,10 @@ function walKeepSize(value: unknown): number {
   if (value === -1 || (typeof value === 'number' && Number.isInteger(value) && value >= 16 && value <= 16_777_216)) {
     return value;
   }
-  throw new ValidationError('maxSlotWalKeepSizeMb', `must be -1 (no limit) or an integer from 16 (one WAL segment) to 16777216, got ${String(value)}`);
+  throw new ValidationError(
+    'maxSlotWalKeepSizeMb',
+    `must be -1 (no limit) or an integer from 16 (one WAL segment) to 16777216, got ${String(value)}`,
+  );
 }
 
 export function resolveBdrNodeConfig(props: BdrNodeConfig): ResolvedBdrNode {
@@ -65,7 +68,10 @@ export function resolveBdrNodeConfig(props: BdrNodeConfig): ResolvedBdrNode {
   }
   const peerDefault = isIP(peer.host) !== 0 ? [peer.host] : undefined;
   if (props.peerAddresses === undefined && peerDefault === undefined) {
-    throw new ValidationError('peerAddresses', `must be given when peer.host is a DNS name (${JSON.stringify(peer.host)}): list the addresses or CIDR blocks the peer connects from`);
+    throw new ValidationError(
+      'peerAddresses',
+      `must be given when peer.host is a DNS name (${JSON.stringify(peer.host)}): list the addresses or CIDR blocks the peer connects from`,
+    );
   }
   const ident = (field: string, value: unknown) => checkPattern(field, value, PG_IDENTIFIER, PG_IDENTIFIER_ALLOWED);
   const roles = {
@@ -77,7 +83,10 @@ export function resolveBdrNodeConfig(props: BdrNodeConfig): ResolvedBdrNode {
   for (const [field, role] of Object.entries(roles)) {
     const other = byName.get(role);
     if (other !== undefined || role === 'postgres') {
-      throw new ValidationError(field, `must differ from ${other ?? 'the superuser'}, both are ${JSON.stringify(role)}: each role has its own rights`);
+      throw new ValidationError(
+        field,
+        `must differ from ${other ?? 'the superuser'}, both are ${JSON.stringify(role)}: each role has its own rights`,
+      );
     }
     byName.set(role, field);
   }

@@ -29,7 +29,10 @@ export function resolveDatabaseSchema(field: string, schema: DatabaseSchema | un
   }
   const name = checkPattern(`${field}.name`, s.name ?? 'app', PG_IDENTIFIER, PG_IDENTIFIER_ALLOWED);
   if (RESERVED_SCHEMAS.includes(name) || name.startsWith('pg_')) {
-    throw new ValidationError(`${field}.name`, `must not be ${JSON.stringify(name)}: ${RESERVED_SCHEMAS.join(', ')} and pg_* are kept by PostgreSQL, pglogical and this library; choose a schema of your own, such as 'app'`);
+    throw new ValidationError(
+      `${field}.name`,
+      `must not be ${JSON.stringify(name)}: ${RESERVED_SCHEMAS.join(', ')} and pg_* are kept by PostgreSQL, pglogical and this library; choose a schema of your own, such as 'app'`,
+    );
   }
   if (!Array.isArray(s.migrations) || s.migrations.length === 0) {
     throw new ValidationError(`${field}.migrations`, 'must list at least one migration { version, name, sql }');
@@ -43,7 +46,10 @@ export function resolveDatabaseSchema(field: string, schema: DatabaseSchema | un
     const version = checkInteger(`${at}.version`, m.version, 1, 2_147_483_647);
     const first = seen.get(version);
     if (first !== undefined) {
-      throw new ValidationError(`${at}.version`, `must be unique, but version ${version} is also migrations[${first}] (${JSON.stringify(s.migrations[first].name)}); give the new migration the next free version`);
+      throw new ValidationError(
+        `${at}.version`,
+        `must be unique, but version ${version} is also migrations[${first}] (${JSON.stringify(s.migrations[first].name)}); give the new migration the next free version`,
+      );
     }
     const previous = i > 0 ? s.migrations[i - 1].version : 0;
     if (version <= previous) {
@@ -52,7 +58,10 @@ export function resolveDatabaseSchema(field: string, schema: DatabaseSchema | un
     seen.set(version, i);
     const migrationName = checkPattern(`${at}.name`, m.name, /^[^\n\r]{1,100}$/, '1-100 characters on one line');
     if (typeof m.sql !== 'string' || m.sql.trim() === '') {
-      throw new ValidationError(`${at}.sql`, `of migration ${version} (${JSON.stringify(migrationName)}) must be SQL text, got ${JSON.stringify(m.sql)}`);
+      throw new ValidationError(
+        `${at}.sql`,
+        `of migration ${version} (${JSON.stringify(migrationName)}) must be SQL text, got ${JSON.stringify(m.sql)}`,
+      );
     }
     return { version, name: migrationName, sql: m.sql, checksum: createHash('sha256').update(m.sql).digest('hex') };
   });

@@ -75,14 +75,17 @@ export class ApiProcess {
         }),
       },
     });
-    await pollUntil(async () => {
-      const res = await fetch(`${this.url}/api/v1/system/health`, { signal: AbortSignal.timeout(1000) });
-      return res.ok ? true : undefined;
-    }, {
-      description: `api ${this.options.serverName} to listen`,
-      timeoutMs,
-      giveUpIf: () => (this.running ? undefined : `api ${this.options.serverName} exited during start:\n${logTail(this.logFile)}`),
-    });
+    await pollUntil(
+      async () => {
+        const res = await fetch(`${this.url}/api/v1/system/health`, { signal: AbortSignal.timeout(1000) });
+        return res.ok ? true : undefined;
+      },
+      {
+        description: `api ${this.options.serverName} to listen`,
+        timeoutMs,
+        giveUpIf: () => (this.running ? undefined : `api ${this.options.serverName} exited during start:\n${logTail(this.logFile)}`),
+      },
+    );
   }
 
   /** SIGTERM is the graceful stop (self-drain, then in-flight requests finish); SIGKILL simulates a crash. */

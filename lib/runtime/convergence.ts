@@ -1,5 +1,11 @@
 import {
-  COMPARED_TABLES_SQL, PRIMARY_KEY_SQL, rowDigestsSql, rowVersionsSql, tableDigestSql, upsertRowSql, WRITABLE_COLUMNS_SQL,
+  COMPARED_TABLES_SQL,
+  PRIMARY_KEY_SQL,
+  rowDigestsSql,
+  rowVersionsSql,
+  tableDigestSql,
+  upsertRowSql,
+  WRITABLE_COLUMNS_SQL,
 } from '../postgres/convergence-sql';
 import { checkPair, SubscriptionNode, SubscriptionWatchdog } from './replication-wait';
 
@@ -55,7 +61,9 @@ export async function compareNodes(a: ReplicaNode, b: ReplicaNode): Promise<Omit
     // A table missing on one node (made there by hand, say) has no rows there: every row of it differs.
     const has = [a, b].map((_, i) => onNode[i].has(table));
     const key = (await (has[0] ? a : b).query(PRIMARY_KEY_SQL, [table])).map((r) => r.column);
-    const [da, db] = await Promise.all([a, b].map(async (n, i) => (has[i] ? (await n.query(tableDigestSql(table, key)))[0] : { rows: '0', digest: 'missing' })));
+    const [da, db] = await Promise.all(
+      [a, b].map(async (n, i) => (has[i] ? (await n.query(tableDigestSql(table, key)))[0] : { rows: '0', digest: 'missing' })),
+    );
     const rows = [Number(da.rows), Number(db.rows)];
     if (da.digest === db.digest) {
       compared.push({ table, rows, identical: true, differingKeys: [], differingRows: 0 });
@@ -191,7 +199,8 @@ export async function repairNodes(a: ReplicaNode, b: ReplicaNode): Promise<Repai
       if (va?.digest === vb?.digest) {
         continue;
       }
-      const as = (v: Record<string, string> | undefined, node: ReplicaNode) => (v === undefined ? undefined : { node: node.name, committed: Number(v.committed) });
+      const as = (v: Record<string, string> | undefined, node: ReplicaNode) =>
+        v === undefined ? undefined : { node: node.name, committed: Number(v.committed) };
       const source = repairSource(as(va, a), as(vb, b));
       if (va !== undefined && vb !== undefined && va.committed === vb.committed) {
         ties++;

@@ -4,7 +4,14 @@ import { createServer } from 'node:net';
 export async function freePort(host: string, ...alsoFreeOn: string[]): Promise<number> {
   for (let attempt = 0; ; attempt++) {
     const port = await listenOnce(host, 0);
-    const elsewhere = await Promise.all(alsoFreeOn.map((h) => listenOnce(h, port).then(() => true, () => false)));
+    const elsewhere = await Promise.all(
+      alsoFreeOn.map((h) =>
+        listenOnce(h, port).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
     if (elsewhere.every(Boolean) || attempt >= 20) {
       return port;
     }

@@ -25,7 +25,11 @@ export class HaproxyProcess {
   readonly serverStateFile: string;
   private process?: ManagedProcess;
 
-  constructor(private readonly binary: string, private readonly dir: string, config: string) {
+  constructor(
+    private readonly binary: string,
+    private readonly dir: string,
+    config: string,
+  ) {
     this.configFile = join(dir, 'haproxy.cfg');
     this.logFile = join(dir, 'haproxy.log');
     this.serverStateFile = join(dir, 'server-state');
@@ -74,8 +78,11 @@ export class HaproxyProcess {
     writeFileSync(this.serverStateFile, await runtimeApi.command('show servers state'));
     renameSync(checked, this.configFile);
     process.kill(this.process.pid, 'SIGUSR2');
-    await pollUntil(async () => ((await workerPid(runtimeApi)) !== before ? true : undefined),
-      { description: 'a new haproxy worker to answer the runtime API after the reload', timeoutMs, intervalMs: 50 });
+    await pollUntil(async () => ((await workerPid(runtimeApi)) !== before ? true : undefined), {
+      description: 'a new haproxy worker to answer the runtime API after the reload',
+      timeoutMs,
+      intervalMs: 50,
+    });
   }
 
   async stop(): Promise<void> {

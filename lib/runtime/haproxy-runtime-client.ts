@@ -28,7 +28,8 @@ export function parseShowStat(csv: string, backend: string): HaproxyServerState[
     throw new Error(`unexpected 'show stat' reply: ${csv.slice(0, 200)}`);
   }
   const col = (name: string) => header.indexOf(name);
-  return lines.slice(1)
+  return lines
+    .slice(1)
     .map((l) => l.split(','))
     .filter((f) => f[col('pxname')] === backend && f[col('svname')] !== 'BACKEND' && f[col('svname')] !== 'FRONTEND')
     .map((f) => ({
@@ -41,19 +42,23 @@ export function parseShowStat(csv: string, backend: string): HaproxyServerState[
 
 /** Client of HAProxy's runtime API (the admin `stats socket`). */
 export class HaproxyRuntimeClient {
-  constructor(private readonly transport: RuntimeApiTransport, private readonly backend: string) {}
+  constructor(
+    private readonly transport: RuntimeApiTransport,
+    private readonly backend: string,
+  ) {}
 
   /** A transport over a local unix socket. */
   static unixSocket(path: string, timeoutMs = 3000): RuntimeApiTransport {
-    return (command) => new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      const socket = connect(path);
-      socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`runtime API at ${path} did not answer '${command}' in ${timeoutMs} ms`)));
-      socket.on('connect', () => socket.end(`${command}\n`));
-      socket.on('data', (c) => chunks.push(c));
-      socket.on('error', reject);
-      socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    });
+    return (command) =>
+      new Promise((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        const socket = connect(path);
+        socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`runtime API at ${path} did not answer '${command}' in ${timeoutMs} ms`)));
+        socket.on('connect', () => socket.end(`${command}\n`));
+        socket.on('data', (c) => chunks.push(c));
+        socket.on('error', reject);
+        socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      });
   }
 
   async servers(): Promise<HaproxyServerState[]> {

@@ -231,13 +231,18 @@ export class LocalTopology {
     const baseDir = mkdtempSync(join(tmpdir(), 'failover-api-'));
     liveDirs.add(baseDir);
     chmodSync(baseDir, 0o755); // the postgres user must be able to reach its own dir inside
-    const created: { hosts: LocalHost[]; haproxy?: HaproxyProcess; packetFilter: PacketFilter; watchdog?: SubscriptionWatchdogLoop } = { hosts: [], packetFilter: new PacketFilter() };
+    const created: { hosts: LocalHost[]; haproxy?: HaproxyProcess; packetFilter: PacketFilter; watchdog?: SubscriptionWatchdogLoop } = {
+      hosts: [],
+      packetFilter: new PacketFilter(),
+    };
     try {
       const binDir = findPgBinDir();
       const haproxyBinary = findHaproxy();
       const apiEntry = options.apiEntry ?? findApiEntry();
       const runAs = postgresRunAs();
-      const allowlist = PostgresSettings.describesOutputPluginAllowlist(execFileSync(join(binDir, 'postgres'), ['--describe-config'], { encoding: 'utf8' }));
+      const allowlist = PostgresSettings.describesOutputPluginAllowlist(
+        execFileSync(join(binDir, 'postgres'), ['--describe-config'], { encoding: 'utf8' }),
+      );
       const apiPassword = randomBytes(12).toString('hex');
       const replicationPassword = randomBytes(12).toString('hex');
       const pgPorts = await Promise.all(HOST_ADDRESSES.map((a, i) => freePort(a, REPLICATION_ADDRESSES[i])));
@@ -303,7 +308,13 @@ export class LocalTopology {
           testFailEndpoint: options.testFailEndpoint,
         });
         created.hosts.push({
-          name: props.local.name, nodeProps: props, address: HOST_ADDRESSES[i], replicationAddress: REPLICATION_ADDRESSES[i], apiPort: apiPorts[i], db, api,
+          name: props.local.name,
+          nodeProps: props,
+          address: HOST_ADDRESSES[i],
+          replicationAddress: REPLICATION_ADDRESSES[i],
+          apiPort: apiPorts[i],
+          db,
+          api,
           bootstrap: sql[i],
         });
       }
@@ -334,7 +345,16 @@ export class LocalTopology {
       created.haproxy = new HaproxyProcess(haproxyBinary, baseDir, haproxyConfig);
       progress(`starting haproxy (${strategy})`);
       created.haproxy.start();
-      const topology = new LocalTopology(baseDir, created.hosts, created.haproxy, created.packetFilter, created.watchdog, haproxyProps, progress, vars);
+      const topology = new LocalTopology(
+        baseDir,
+        created.hosts,
+        created.haproxy,
+        created.packetFilter,
+        created.watchdog,
+        haproxyProps,
+        progress,
+        vars,
+      );
       await Promise.all(LOCAL_HOST_NAMES.map((name) => topology.waitForServerStatus(name, 'UP', 30_000)));
       progress(`ready: ${topology.url}`);
       return topology;
@@ -416,8 +436,11 @@ export class LocalTopology {
 
   /** Waits until HAProxy reports the server's status as exactly `status` (e.g. 'UP', 'DOWN'). */
   async waitForServerStatus(name: string, status: string, timeoutMs: number): Promise<void> {
-    await pollUntil(async () => ((await this.runtimeApi.server(name)).status === status ? true : undefined),
-      { description: `haproxy to report ${name} ${status}`, timeoutMs, intervalMs: 50 });
+    await pollUntil(async () => ((await this.runtimeApi.server(name)).status === status ? true : undefined), {
+      description: `haproxy to report ${name} ${status}`,
+      timeoutMs,
+      intervalMs: 50,
+    });
   }
 
   /**
@@ -457,9 +480,10 @@ export class LocalTopology {
   }
 
   private endpoints(host: LocalHost, apiOnly: boolean): Blackhole[] {
-    return [{ address: host.address, port: host.apiPort }, ...(apiOnly ? [] : [
-      { address: host.address, port: host.db.options.port }, ...this.replicationLink(host),
-    ])];
+    return [
+      { address: host.address, port: host.apiPort },
+      ...(apiOnly ? [] : [{ address: host.address, port: host.db.options.port }, ...this.replicationLink(host)]),
+    ];
   }
 
   private replicationLink(host: LocalHost): Blackhole[] {
@@ -484,8 +508,7 @@ export class LocalTopology {
   replicaNodes(): ReplicaNode[] {
     return this.hosts.map((h) => ({
       name: h.name,
-      query: async (sql: string, params: string[] = []) => (await h.db.query(sql, params, 'api', CONVERGENCE_SESSION_OPTIONS))
-        .map(rowAsText),
+      query: async (sql: string, params: string[] = []) => (await h.db.query(sql, params, 'api', CONVERGENCE_SESSION_OPTIONS)).map(rowAsText),
     }));
   }
 
@@ -528,8 +551,11 @@ export class LocalTopology {
     await host.db.psql(host.bootstrap.local, this.passwords);
     await host.db.psql(host.bootstrap.migrate);
     await host.db.psql(host.bootstrap.rejoin);
-    await pollUntil(async () => ((await host.db.query<{ synced: boolean }>(SUBSCRIPTION_SYNCED_SQL))[0]?.synced ? true : undefined),
-      { description: `${name}'s copy of ${peer.name}'s data to be synced`, timeoutMs, intervalMs: 100 });
+    await pollUntil(async () => ((await host.db.query<{ synced: boolean }>(SUBSCRIPTION_SYNCED_SQL))[0]?.synced ? true : undefined), {
+      description: `${name}'s copy of ${peer.name}'s data to be synced`,
+      timeoutMs,
+      intervalMs: 100,
+    });
     const syncedAfterMs = Date.now() - started;
     this.progress(`${name}: synced after ${syncedAfterMs} ms; ${peer.name} subscribes to the new node`);
     await peer.db.psql(host.bootstrap.peerResubscribe);
@@ -559,7 +585,9 @@ export class LocalTopology {
    * differ from the peer's and did so, with the same two versions, at the previous check too.
    */
   async checkDivergence(name: string): Promise<DivergentRow[]> {
-    const rows = await this.host(name).db.query<{ table_name: string; key: string; here_digest: string | null; peer_digest: string | null }>(DIVERGENCE_CHECK_SQL);
+    const rows = await this.host(name).db.query<{ table_name: string; key: string; here_digest: string | null; peer_digest: string | null }>(
+      DIVERGENCE_CHECK_SQL,
+    );
     return rows.map((r) => ({ table: r.table_name, key: r.key, here: r.here_digest, peer: r.peer_digest }));
   }
 
@@ -571,7 +599,9 @@ export class LocalTopology {
 
   /** Conflicts pglogical has logged on a host's node so far (`CONFLICT: remote UPDATE ... Resolution: ...`). */
   conflictsLogged(name: string): number {
-    return readFileSync(this.host(name).db.logFile, 'utf8').split('\n').filter((line) => CONFLICT_LOG_LINE.test(line)).length;
+    return readFileSync(this.host(name).db.logFile, 'utf8')
+      .split('\n')
+      .filter((line) => CONFLICT_LOG_LINE.test(line)).length;
   }
 
   /**
@@ -626,7 +656,13 @@ async function waitForReplicating(hosts: LocalHost[], timeoutMs: number, watchdo
   }
 }
 
-async function teardown(baseDir: string, hosts: LocalHost[], packetFilter: PacketFilter, haproxy?: HaproxyProcess, watchdog?: SubscriptionWatchdogLoop): Promise<void> {
+async function teardown(
+  baseDir: string,
+  hosts: LocalHost[],
+  packetFilter: PacketFilter,
+  haproxy?: HaproxyProcess,
+  watchdog?: SubscriptionWatchdogLoop,
+): Promise<void> {
   const results: PromiseSettledResult<unknown>[] = [];
   await watchdog?.stop();
   try {
@@ -634,12 +670,14 @@ async function teardown(baseDir: string, hosts: LocalHost[], packetFilter: Packe
   } catch (err) {
     results.push({ status: 'rejected', reason: err });
   }
-  results.push(...await Promise.allSettled([
-    haproxy?.stop(),
-    // SIGINT: a teardown has nobody to drain for.
-    ...hosts.map((h) => h.api.stop('SIGINT')),
-  ]));
-  results.push(...await Promise.allSettled(hosts.map((h) => h.db.stop('fast'))));
+  results.push(
+    ...(await Promise.allSettled([
+      haproxy?.stop(),
+      // SIGINT: a teardown has nobody to drain for.
+      ...hosts.map((h) => h.api.stop('SIGINT')),
+    ])),
+  );
+  results.push(...(await Promise.allSettled(hosts.map((h) => h.db.stop('fast')))));
   rmSync(baseDir, { recursive: true, force: true });
   liveDirs.delete(baseDir);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');

@@ -33,7 +33,9 @@ export class PacketFilter {
   /** Throws, saying what is missing, unless this process can change iptables rules. */
   static assertAvailable(): void {
     if (process.getuid?.() !== 0) {
-      throw new Error('network faults (replace, host-loss) drop packets with iptables, which needs root; run as root, or use the graceful, crash and db-crash faults');
+      throw new Error(
+        'network faults (replace, host-loss) drop packets with iptables, which needs root; run as root, or use the graceful, crash and db-crash faults',
+      );
     }
     try {
       execFileSync('iptables', ['-w', '-S', 'OUTPUT'], { stdio: 'pipe' });
@@ -77,7 +79,12 @@ export class PacketFilter {
     if (!this.created) {
       return;
     }
-    const attempts: string[][] = [['-D', 'INPUT', '-j', this.chain], ['-D', 'OUTPUT', '-j', this.chain], ['-F', this.chain], ['-X', this.chain]];
+    const attempts: string[][] = [
+      ['-D', 'INPUT', '-j', this.chain],
+      ['-D', 'OUTPUT', '-j', this.chain],
+      ['-F', this.chain],
+      ['-X', this.chain],
+    ];
     const failures: string[] = [];
     for (const args of attempts) {
       try {

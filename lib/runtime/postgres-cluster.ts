@@ -54,9 +54,11 @@ export class PostgresCluster {
         chownSync(path, uid, gid);
       }
     }
-    await execFileAsync(join(this.options.binDir, 'initdb'),
+    await execFileAsync(
+      join(this.options.binDir, 'initdb'),
       ['-D', this.dataDir, '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--no-sync'],
-      { uid, gid, env: { ...process.env, LC_ALL: 'C' } });
+      { uid, gid, env: { ...process.env, LC_ALL: 'C' } },
+    );
     appendFileSync(join(this.dataDir, 'postgresql.conf'), `\n${this.options.settings}unix_socket_directories = '${this.socketDir}'\nfsync = off\n`);
     writeFileSync(join(this.dataDir, 'pg_hba.conf'), this.options.hba);
   }

@@ -38,7 +38,10 @@ export class SubscriptionWatchdog {
   /** How many subscriptions this watchdog restarted. */
   nudges = 0;
 
-  constructor(readonly node: SubscriptionNode, private readonly options: Pick<ReplicationWaitOptions, 'onNudge'> = {}) {}
+  constructor(
+    readonly node: SubscriptionNode,
+    private readonly options: Pick<ReplicationWaitOptions, 'onNudge'> = {},
+  ) {}
 
   /** Restarts a subscription of these statuses that is down, if its provider is up. */
   async observe(statuses: string[], providerUp: boolean): Promise<void> {
@@ -50,8 +53,10 @@ export class SubscriptionWatchdog {
     const kicked = await this.node.kick();
     if (kicked > 0) {
       this.nudges += kicked;
-      this.options.onNudge?.(`${this.node.name}: restarted a subscription that was down while its provider answers ` +
-        '(pglogical forgets a worker whose restart failed while the provider was down)');
+      this.options.onNudge?.(
+        `${this.node.name}: restarted a subscription that was down while its provider answers ` +
+          '(pglogical forgets a worker whose restart failed while the provider was down)',
+      );
     }
   }
 }
@@ -62,23 +67,41 @@ export class SubscriptionWatchdog {
  */
 export async function checkPair(watchdogs: SubscriptionWatchdog[]): Promise<(string[] | undefined)[]> {
   const statuses = await Promise.all(watchdogs.map((w) => w.node.statuses().catch(() => undefined)));
-  await Promise.all(watchdogs.map((w, i) => {
-    const s = statuses[i];
-    return s ? w.observe(s, statuses.some((other, j) => j !== i && other !== undefined)).catch(() => undefined) : undefined;
-  }));
+  await Promise.all(
+    watchdogs.map((w, i) => {
+      const s = statuses[i];
+      return s
+        ? w
+            .observe(
+              s,
+              statuses.some((other, j) => j !== i && other !== undefined),
+            )
+            .catch(() => undefined)
+        : undefined;
+    }),
+  );
   return statuses;
 }
 
 /** Polls every node until all its subscriptions are `replicating`, with a watchdog on each; resolves with its restarts. */
 export async function waitUntilReplicating(nodes: SubscriptionNode[], options: ReplicationWaitOptions): Promise<number> {
   const watchdogs = nodes.map((node) => new SubscriptionWatchdog(node, options));
-  await pollUntil(async () => {
-    const statuses = await checkPair(watchdogs);
-    const pending = statuses.flatMap((s, i) => (s && s.length > 0 && s.every((x) => x === 'replicating') ? [] : [`${nodes[i].name}: ${s?.join(', ') || (s ? 'none' : 'no answer')}`]));
-    if (pending.length === 0) {
-      return true;
-    }
-    throw new Error(`subscription status: ${pending.join('; ')}`);
-  }, { description: `${nodes.map((n) => n.name).join(' and ')}'s subscriptions to be replicating`, timeoutMs: options.timeoutMs, intervalMs: options.intervalMs ?? 200 });
+  await pollUntil(
+    async () => {
+      const statuses = await checkPair(watchdogs);
+      const pending = statuses.flatMap((s, i) =>
+        s && s.length > 0 && s.every((x) => x === 'replicating') ? [] : [`${nodes[i].name}: ${s?.join(', ') || (s ? 'none' : 'no answer')}`],
+      );
+      if (pending.length === 0) {
+        return true;
+      }
+      throw new Error(`subscription status: ${pending.join('; ')}`);
+    },
+    {
+      description: `${nodes.map((n) => n.name).join(' and ')}'s subscriptions to be replicating`,
+      timeoutMs: options.timeoutMs,
+      intervalMs: options.intervalMs ?? 200,
+    },
+  );
   return watchdogs.reduce((sum, w) => sum + w.nudges, 0);
 }

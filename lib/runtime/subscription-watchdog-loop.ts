@@ -19,7 +19,10 @@ export class SubscriptionWatchdogLoop {
   private round?: Promise<void>;
   private stopped = false;
 
-  constructor(private readonly nodes: WatchedNode[], onNudge?: (message: string) => void) {
+  constructor(
+    private readonly nodes: WatchedNode[],
+    onNudge?: (message: string) => void,
+  ) {
     this.watchdogs = nodes.map((n) => new SubscriptionWatchdog(n, { onNudge }));
     this.schedule();
   }
@@ -47,18 +50,20 @@ export class SubscriptionWatchdogLoop {
   }
 
   private async check(): Promise<void> {
-    await Promise.all(this.nodes.map(async (node, i) => {
-      if (!node.running()) {
-        return;
-      }
-      try {
-        const statuses = await node.statuses();
-        if (statuses.includes('down')) {
-          await this.watchdogs[i].observe(statuses, await node.providerUp());
+    await Promise.all(
+      this.nodes.map(async (node, i) => {
+        if (!node.running()) {
+          return;
         }
-      } catch {
-        // a node stopping or starting under us: the next round looks again
-      }
-    }));
+        try {
+          const statuses = await node.statuses();
+          if (statuses.includes('down')) {
+            await this.watchdogs[i].observe(statuses, await node.providerUp());
+          }
+        } catch {
+          // a node stopping or starting under us: the next round looks again
+        }
+      }),
+    );
   }
 }

@@ -21,7 +21,9 @@ export function findPgBinDir(env: NodeJS.ProcessEnv = process.env): string {
     // no pg_config on PATH
   }
   if (existsSync('/usr/lib/postgresql')) {
-    const versions = readdirSync('/usr/lib/postgresql').filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
+    const versions = readdirSync('/usr/lib/postgresql')
+      .filter((v) => /^\d+$/.test(v))
+      .sort((a, b) => Number(b) - Number(a));
     candidates.push(...versions.map((v) => `/usr/lib/postgresql/${v}/bin`));
   }
   const found = candidates.find((dir) => existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'postgres')));
@@ -52,6 +54,8 @@ export function postgresRunAs(): { uid?: number; gid?: number } {
     const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
     return { uid, gid };
   } catch {
-    throw new Error('PostgreSQL refuses to run as root and there is no `postgres` user to run it as; create one (the postgresql-15 package does) or run as an unprivileged user');
+    throw new Error(
+      'PostgreSQL refuses to run as root and there is no `postgres` user to run it as; create one (the postgresql-15 package does) or run as an unprivileged user',
+    );
   }
 }

@@ -12,7 +12,14 @@ import { ConvergenceReport, ReplicaNode, rowAsText, waitForConvergence } from '.
 import { CONVERGENCE_SESSION_OPTIONS } from '../postgres/convergence-sql';
 import { CommandRunner, runChecked } from './command-runner';
 import {
-  SMOKE_FRONTEND_PORT, SMOKE_HOSTS, SMOKE_IMAGE_REGISTRY_ENV, SMOKE_NETWORK, SMOKE_STACK_NAME, SMOKE_STRATEGY_ENV, SMOKE_WEIGHTS_ENV, smokeContainers,
+  SMOKE_FRONTEND_PORT,
+  SMOKE_HOSTS,
+  SMOKE_IMAGE_REGISTRY_ENV,
+  SMOKE_NETWORK,
+  SMOKE_STACK_NAME,
+  SMOKE_STRATEGY_ENV,
+  SMOKE_WEIGHTS_ENV,
+  smokeContainers,
   versionVariableName,
 } from './smoke-stack-contract';
 import { HostFault, HostStopOptions, TopologyDriver } from './topology-driver';
@@ -60,8 +67,14 @@ export interface DockerDriverOptions {
 
 /** HAProxy's runtime API in a container of the shipped image, through `docker exec ... socat` (it has socat). */
 export function runtimeApiInContainer(runner: CommandRunner, container: string): HaproxyRuntimeClient {
-  return new HaproxyRuntimeClient((command) => runChecked(runner, 'docker',
-    ['exec', '-i', container, 'socat', 'stdio', `UNIX-CONNECT:${HAPROXY_SOCKET_PATH}`], { input: `${command}\n`, timeoutMs: 15_000 }), HAPROXY_BACKEND_NAME);
+  return new HaproxyRuntimeClient(
+    (command) =>
+      runChecked(runner, 'docker', ['exec', '-i', container, 'socat', 'stdio', `UNIX-CONNECT:${HAPROXY_SOCKET_PATH}`], {
+        input: `${command}\n`,
+        timeoutMs: 15_000,
+      }),
+    HAPROXY_BACKEND_NAME,
+  );
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -99,7 +112,12 @@ export class DockerDriver implements TopologyDriver {
   /** `cdktf destroy`; the volumes go with the containers. */
   async tearDown(): Promise<void> {
     this.options.onProgress?.(`cdktf destroy ${SMOKE_STACK_NAME}`);
-    await runChecked(this.options.runner, 'npx', ['--no-install', 'cdktf', 'destroy', SMOKE_STACK_NAME, '--auto-approve', ...this.lockFlags()], this.cdktfOptions());
+    await runChecked(
+      this.options.runner,
+      'npx',
+      ['--no-install', 'cdktf', 'destroy', SMOKE_STACK_NAME, '--auto-approve', ...this.lockFlags()],
+      this.cdktfOptions(),
+    );
   }
 
   async stopHost(host: string, options: HostStopOptions): Promise<void> {
@@ -160,10 +178,13 @@ export class DockerDriver implements TopologyDriver {
     this.weights = weights;
     await this.deploy();
     // The reloader polls the config file every second; wait until the running HAProxy has the new weights.
-    await pollUntil(async () => {
-      const states = await Promise.all(this.hosts.map((h) => this.serverState(h)));
-      return states.every((s, i) => s.weight === weights[i]) ? true : undefined;
-    }, { description: `haproxy to run with weights ${weights.join('/')}`, timeoutMs: 30_000, intervalMs: 250 });
+    await pollUntil(
+      async () => {
+        const states = await Promise.all(this.hosts.map((h) => this.serverState(h)));
+        return states.every((s, i) => s.weight === weights[i]) ? true : undefined;
+      },
+      { description: `haproxy to run with weights ${weights.join('/')}`, timeoutMs: 30_000, intervalMs: 250 },
+    );
   }
 
   serverState(host: string): Promise<HaproxyServerState> {
@@ -181,11 +202,30 @@ export class DockerDriver implements TopologyDriver {
   private subscriptionNodes(): SubscriptionNode[] {
     return this.hosts.map((host) => ({
       name: host,
-      statuses: async () => (await this.psql(host, SUBSCRIPTION_STATUS_SQL)).split('\n').map((s) => s.trim()).filter(Boolean),
+      statuses: async () =>
+        (await this.psql(host, SUBSCRIPTION_STATUS_SQL))
+          .split('\n')
+          .map((s) => s.trim())
+          .filter(Boolean),
       // The same rendered watchdog the image runs every second; its last line is how many it restarted.
       kick: async () => {
-        const out = await runChecked(this.options.runner, 'docker', ['exec', '-u', 'postgres', smokeContainers.database(host),
-          'psql', '-X', '-q', '-t', '-A', '-h', '/var/run/postgresql', '-d', 'postgres', '-f', BDR_WATCHDOG_SQL_PATH]);
+        const out = await runChecked(this.options.runner, 'docker', [
+          'exec',
+          '-u',
+          'postgres',
+          smokeContainers.database(host),
+          'psql',
+          '-X',
+          '-q',
+          '-t',
+          '-A',
+          '-h',
+          '/var/run/postgresql',
+          '-d',
+          'postgres',
+          '-f',
+          BDR_WATCHDOG_SQL_PATH,
+        ]);
         return Number(out.trim().split('\n').pop()) || 0;
       },
     }));
@@ -208,7 +248,10 @@ export class DockerDriver implements TopologyDriver {
       name: host,
       // One JSON line per statement, so rows come back with their column names.
       query: async (sql, params = []) => {
-        const inlined = params.reduce((text, p, i) => text.replace(new RegExp(`\\$${i + 1}\\b`, 'g'), `'${p.replace(/'/g, "''")}'`), sql.replace(/;\s*$/, ''));
+        const inlined = params.reduce(
+          (text, p, i) => text.replace(new RegExp(`\\$${i + 1}\\b`, 'g'), `'${p.replace(/'/g, "''")}'`),
+          sql.replace(/;\s*$/, ''),
+        );
         const out = await this.psql(host, `SELECT coalesce(json_agg(q), '[]') FROM (${inlined}) q;`, CONVERGENCE_SESSION_OPTIONS);
         return (JSON.parse(out.trim() || '[]') as Record<string, unknown>[]).map(rowAsText);
       },
@@ -223,14 +266,40 @@ export class DockerDriver implements TopologyDriver {
 
   private psql(host: string, sql: string, pgOptions?: string): Promise<string> {
     const env = pgOptions === undefined ? [] : ['-e', `PGOPTIONS=${pgOptions}`];
-    return runChecked(this.options.runner, 'docker',
-      ['exec', '-i', '-u', 'postgres', ...env, smokeContainers.database(host), 'psql', '-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-h', '/var/run/postgresql', '-d', 'api'],
-      { input: sql, timeoutMs: 30_000 });
+    return runChecked(
+      this.options.runner,
+      'docker',
+      [
+        'exec',
+        '-i',
+        '-u',
+        'postgres',
+        ...env,
+        smokeContainers.database(host),
+        'psql',
+        '-X',
+        '-q',
+        '-t',
+        '-A',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-h',
+        '/var/run/postgresql',
+        '-d',
+        'api',
+      ],
+      { input: sql, timeoutMs: 30_000 },
+    );
   }
 
   private async deploy(): Promise<void> {
     this.options.onProgress?.(`cdktf deploy ${SMOKE_STACK_NAME} (${this.hosts.map((h) => `${h} ${this.versions[h]}`).join(', ')})`);
-    await runChecked(this.options.runner, 'npx', ['--no-install', 'cdktf', 'deploy', SMOKE_STACK_NAME, '--auto-approve', ...this.lockFlags()], this.cdktfOptions());
+    await runChecked(
+      this.options.runner,
+      'npx',
+      ['--no-install', 'cdktf', 'deploy', SMOKE_STACK_NAME, '--auto-approve', ...this.lockFlags()],
+      this.cdktfOptions(),
+    );
   }
 
   private lockFlags(): string[] {
@@ -238,8 +307,11 @@ export class DockerDriver implements TopologyDriver {
   }
 
   private async waitForStatus(host: string, status: string): Promise<void> {
-    await pollUntil(async () => ((await this.serverState(host)).status === status ? true : undefined),
-      { description: `haproxy to report ${host} ${status}`, timeoutMs: UP_DEADLINE_MS, intervalMs: 500 });
+    await pollUntil(async () => ((await this.serverState(host)).status === status ? true : undefined), {
+      description: `haproxy to report ${host} ${status}`,
+      timeoutMs: UP_DEADLINE_MS,
+      intervalMs: 500,
+    });
   }
 
   private cdktfOptions(): { env: Record<string, string>; cwd?: string; timeoutMs: number } {

@@ -46,7 +46,6 @@ export interface DockerSmokeOptions extends ExperimentOptions {
   readonly projectDir?: string;
 }
 
-
 /**
  * Preflight, `cdktf deploy`, the probe through a rolling update made of one `cdktf deploy` per host, the write
  * check on both nodes, then `cdktf destroy` (also after a failure, unless `keep`).

@@ -168,9 +168,14 @@ export async function runRollingUpdateExperiment(driver: TopologyDriver, options
   progress(`${records.length} requests, ${summary.failures} failed; checking ${ids.length} acknowledged writes on every node`);
   const { lost: writesLost, nudges } = await countLostWrites(driver, ids);
   const convergence = await driver.waitForConvergence(REPLICATION_DEADLINE_MS);
-  progress(convergence.identical
-    ? `both nodes identical after ${convergence.elapsedMs} ms`
-    : `the nodes still differ after ${convergence.elapsedMs} ms: ${convergence.differingRows} rows (${convergence.tables.flatMap((t) => t.differingKeys).slice(0, 5).join(', ')})`);
+  progress(
+    convergence.identical
+      ? `both nodes identical after ${convergence.elapsedMs} ms`
+      : `the nodes still differ after ${convergence.elapsedMs} ms: ${convergence.differingRows} rows (${convergence.tables
+          .flatMap((t) => t.differingKeys)
+          .slice(0, 5)
+          .join(', ')})`,
+  );
   const replicationHealth = await Promise.all(driver.hosts.map((h) => driver.replicationHealth(h)));
   return {
     records,
@@ -180,7 +185,7 @@ export async function runRollingUpdateExperiment(driver: TopologyDriver, options
       fault,
       drain: options.drain ?? false,
       restartDatabase: options.restartDatabase ?? false,
-      downtimeMs: scenario === ExperimentScenario.RELOAD ? 0 : options.downtimeMs ?? 5000,
+      downtimeMs: scenario === ExperimentScenario.RELOAD ? 0 : (options.downtimeMs ?? 5000),
       rate,
       concurrency,
       ...summary,
@@ -209,8 +214,11 @@ async function countLostWrites(driver: TopologyDriver, ids: string[]): Promise<{
   let nudges = 0;
   try {
     nudges = await driver.waitForReplication(REPLICATION_DEADLINE_MS);
-    await pollUntil(async () => ((await missing()) === 0 ? true : undefined),
-      { description: 'acknowledged writes to reach every node', timeoutMs: REPLICATION_DEADLINE_MS, intervalMs: 200 });
+    await pollUntil(async () => ((await missing()) === 0 ? true : undefined), {
+      description: 'acknowledged writes to reach every node',
+      timeoutMs: REPLICATION_DEADLINE_MS,
+      intervalMs: 200,
+    });
     return { lost: 0, nudges };
   } catch {
     return { lost: await missing(), nudges };

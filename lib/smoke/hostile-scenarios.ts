@@ -11,7 +11,11 @@ import { HostileTarget, oversizedRequests, RequestSpamResult, SlowConnectionsRes
 
 /** Runs the hostile client (lib/cli/hostile-client.ts) in a process of its own, and returns what it printed. */
 async function inOwnProcess<T>(job: Record<string, unknown>): Promise<T> {
-  const { stdout } = await promisify(execFile)(process.execPath, [findCompiledEntry('cli/hostile-client.js', 'hostile client'), JSON.stringify(job)], { maxBuffer: 16 * 1024 * 1024, timeout: 120_000 });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [findCompiledEntry('cli/hostile-client.js', 'hostile client'), JSON.stringify(job)],
+    { maxBuffer: 16 * 1024 * 1024, timeout: 120_000 },
+  );
   return JSON.parse(stdout) as T;
 }
 
@@ -42,9 +46,21 @@ export interface HostileSize {
 }
 
 /** `npm test`'s battery: small and bounded. */
-export const HOSTILE_SMALL: HostileSize = { errorRatePerSecond: 100, errorDurationMs: 3000, slowConnections: 200, floodConnections: 300, holdMs: 8000 };
+export const HOSTILE_SMALL: HostileSize = {
+  errorRatePerSecond: 100,
+  errorDurationMs: 3000,
+  slowConnections: 200,
+  floodConnections: 300,
+  holdMs: 8000,
+};
 /** `npm run bench -- --hostile`: the issue's targets. */
-export const HOSTILE_FULL: HostileSize = { errorRatePerSecond: 100, errorDurationMs: 10_000, slowConnections: 2000, floodConnections: 2000, holdMs: 15_000 };
+export const HOSTILE_FULL: HostileSize = {
+  errorRatePerSecond: 100,
+  errorDurationMs: 10_000,
+  slowConnections: 2000,
+  floodConnections: 2000,
+  holdMs: 15_000,
+};
 
 /** What the normal probe saw. */
 export interface HostileProbeSummary {
@@ -94,7 +110,11 @@ function summarize(records: readonly ProbeRecord[], baseline: readonly ProbeReco
  * Runs one hostile scenario against a running topology (with `testFailEndpoint` for 500-spam) beside the normal
  * probe: 20 req/s from 4 clients, 1 in 5 a write, measured for 3 s before and then while the hostile client runs.
  */
-export async function runHostileScenario(topology: LocalTopology, scenario: HostileScenario, options: HostileScenarioOptions = {}): Promise<HostileReport> {
+export async function runHostileScenario(
+  topology: LocalTopology,
+  scenario: HostileScenario,
+  options: HostileScenarioOptions = {},
+): Promise<HostileReport> {
   const size = options.size ?? HOSTILE_SMALL;
   const progress = options.onProgress ?? (() => undefined);
   const url = new URL(topology.url);
@@ -128,11 +148,20 @@ export async function runHostileScenario(topology: LocalTopology, scenario: Host
     switch (scenario) {
       case HostileScenario.ERROR_SPAM:
         hostile = await inOwnProcess<RequestSpamResult>({
-          kind: 'spam', url: `${topology.url}${TEST_FAIL_PATH}?marker=${marker}`, ratePerSecond: size.errorRatePerSecond, durationMs: size.errorDurationMs,
+          kind: 'spam',
+          url: `${topology.url}${TEST_FAIL_PATH}?marker=${marker}`,
+          ratePerSecond: size.errorRatePerSecond,
+          durationMs: size.errorDurationMs,
         });
         break;
       case HostileScenario.SLOWLORIS:
-        hostile = await inOwnProcess<SlowConnectionsResult>({ kind: 'slow', ...target, connections: size.slowConnections, durationMs: size.holdMs, trickleMs: 500 });
+        hostile = await inOwnProcess<SlowConnectionsResult>({
+          kind: 'slow',
+          ...target,
+          connections: size.slowConnections,
+          durationMs: size.holdMs,
+          trickleMs: 500,
+        });
         break;
       case HostileScenario.FLOOD:
         hostile = await inOwnProcess<SlowConnectionsResult>({ kind: 'slow', ...target, connections: size.floodConnections, durationMs: size.holdMs });
@@ -157,12 +186,19 @@ export async function runHostileScenario(topology: LocalTopology, scenario: Host
   }
   const records = await probe.stop();
   // A line of HAProxy's log with the marker and a backend server is a hostile request an API received.
-  const reachedApi = readFileSync(topology.haproxyLogFile, 'utf8').split('\n')
+  const reachedApi = readFileSync(topology.haproxyLogFile, 'utf8')
+    .split('\n')
     .filter((line) => line.includes(marker) && / api_backend\/(?!<NOSRV>)/.test(line)).length;
   const report: HostileReport = {
-    scenario, hostile, probe: summarize(records, baseline), serverStatesNotUp: [...states].sort(),
-    reachedApi: scenario === HostileScenario.ERROR_SPAM ? 0 : reachedApi, durationMs: Math.round(performance.now() - started),
+    scenario,
+    hostile,
+    probe: summarize(records, baseline),
+    serverStatesNotUp: [...states].sort(),
+    reachedApi: scenario === HostileScenario.ERROR_SPAM ? 0 : reachedApi,
+    durationMs: Math.round(performance.now() - started),
   };
-  progress(`${scenario}: probe ${report.probe.requests} requests, ${report.probe.failures} failed, p99 ${report.probe.p99Ms} ms (baseline ${report.probe.baselineP99Ms} ms)`);
+  progress(
+    `${scenario}: probe ${report.probe.requests} requests, ${report.probe.failures} failed, p99 ${report.probe.p99Ms} ms (baseline ${report.probe.baselineP99Ms} ms)`,
+  );
   return report;
 }

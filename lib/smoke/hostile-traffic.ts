@@ -30,7 +30,10 @@ export interface SlowConnectionsResult {
 }
 
 /** Sends `GET url` at `ratePerSecond` for `durationMs` without waiting for answers (an abusive client). */
-export async function requestSpam(url: string, options: { ratePerSecond: number; durationMs: number; timeoutMs?: number }): Promise<RequestSpamResult> {
+export async function requestSpam(
+  url: string,
+  options: { ratePerSecond: number; durationMs: number; timeoutMs?: number },
+): Promise<RequestSpamResult> {
   const statusCounts: Record<string, number> = {};
   const pending: Promise<void>[] = [];
   const count = Math.max(1, Math.round((options.ratePerSecond * options.durationMs) / 1000));
@@ -38,12 +41,17 @@ export async function requestSpam(url: string, options: { ratePerSecond: number;
   for (let i = 0; i < count; i++) {
     const due = start + (i * 1000) / options.ratePerSecond;
     await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
-    pending.push(fetch(url, { signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) }).then(async (res) => {
-      await res.arrayBuffer();
-      statusCounts[String(res.status)] = (statusCounts[String(res.status)] ?? 0) + 1;
-    }, () => {
-      statusCounts['transport error'] = (statusCounts['transport error'] ?? 0) + 1;
-    }));
+    pending.push(
+      fetch(url, { signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) }).then(
+        async (res) => {
+          await res.arrayBuffer();
+          statusCounts[String(res.status)] = (statusCounts[String(res.status)] ?? 0) + 1;
+        },
+        () => {
+          statusCounts['transport error'] = (statusCounts['transport error'] ?? 0) + 1;
+        },
+      ),
+    );
   }
   await Promise.all(pending);
   return { requests: count, statusCounts };
@@ -54,7 +62,10 @@ export async function requestSpam(url: string, options: { ratePerSecond: number;
  * `trickleMs`, each sends a request's headers one byte every `trickleMs` and never finishes them (slowloris);
  * without, it sends nothing (a connection flood). Resolves when every connection is closed.
  */
-export async function slowConnections(target: HostileTarget, options: { connections: number; durationMs: number; trickleMs?: number; batch?: number }): Promise<SlowConnectionsResult> {
+export async function slowConnections(
+  target: HostileTarget,
+  options: { connections: number; durationMs: number; trickleMs?: number; batch?: number },
+): Promise<SlowConnectionsResult> {
   const responses: Record<string, number> = {};
   let opened = 0;
   let closedByServer = 0;
@@ -68,34 +79,36 @@ export async function slowConnections(target: HostileTarget, options: { connecti
     for (let j = i; j < Math.min(options.connections, i + batch); j++) {
       const socket = connect({ host: target.host, port: target.port });
       sockets.push(socket);
-      done.push(new Promise((resolve) => {
-        let openedAt = 0;
-        let timer: NodeJS.Timeout | undefined;
-        let firstLine = '';
-        socket.on('connect', () => {
-          opened++;
-          openedAt = performance.now();
-          if (options.trickleMs !== undefined) {
-            socket.write('GET /hostile/slowloris HTTP/1.1\r\nHost: hostile\r\nX-Slow: ');
-            timer = setInterval(() => socket.write('a'), options.trickleMs);
-          }
-        });
-        socket.on('data', (chunk) => {
-          firstLine ||= chunk.toString('latin1').split('\r\n')[0];
-        });
-        socket.on('error', () => undefined);
-        socket.on('close', () => {
-          clearInterval(timer);
-          if (openedAt > 0 && !ending) {
-            closedByServer++;
-            maxOpenMs = Math.max(maxOpenMs, performance.now() - openedAt);
-          }
-          if (firstLine) {
-            responses[firstLine] = (responses[firstLine] ?? 0) + 1;
-          }
-          resolve();
-        });
-      }));
+      done.push(
+        new Promise((resolve) => {
+          let openedAt = 0;
+          let timer: NodeJS.Timeout | undefined;
+          let firstLine = '';
+          socket.on('connect', () => {
+            opened++;
+            openedAt = performance.now();
+            if (options.trickleMs !== undefined) {
+              socket.write('GET /hostile/slowloris HTTP/1.1\r\nHost: hostile\r\nX-Slow: ');
+              timer = setInterval(() => socket.write('a'), options.trickleMs);
+            }
+          });
+          socket.on('data', (chunk) => {
+            firstLine ||= chunk.toString('latin1').split('\r\n')[0];
+          });
+          socket.on('error', () => undefined);
+          socket.on('close', () => {
+            clearInterval(timer);
+            if (openedAt > 0 && !ending) {
+              closedByServer++;
+              maxOpenMs = Math.max(maxOpenMs, performance.now() - openedAt);
+            }
+            if (firstLine) {
+              responses[firstLine] = (responses[firstLine] ?? 0) + 1;
+            }
+            resolve();
+          });
+        }),
+      );
     }
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -112,23 +125,28 @@ export async function slowConnections(target: HostileTarget, options: { connecti
 
 /** Sends each raw request on a connection of its own; resolves with each one's status code, or `closed`/`timeout`. */
 export function rawRequests(target: HostileTarget, requests: readonly string[], timeoutMs = 5000): Promise<string[]> {
-  return Promise.all(requests.map((request) => new Promise<string>((resolve) => {
-    const socket = connect({ host: target.host, port: target.port });
-    let answer = '';
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve('timeout');
-    }, timeoutMs);
-    socket.on('connect', () => socket.end(request));
-    socket.on('data', (chunk) => {
-      answer += chunk.toString('latin1');
-    });
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve(/^HTTP\/1\.[01] (\d{3})/.exec(answer)?.[1] ?? 'closed');
-    });
-  })));
+  return Promise.all(
+    requests.map(
+      (request) =>
+        new Promise<string>((resolve) => {
+          const socket = connect({ host: target.host, port: target.port });
+          let answer = '';
+          const timer = setTimeout(() => {
+            socket.destroy();
+            resolve('timeout');
+          }, timeoutMs);
+          socket.on('connect', () => socket.end(request));
+          socket.on('data', (chunk) => {
+            answer += chunk.toString('latin1');
+          });
+          socket.on('error', () => undefined);
+          socket.on('close', () => {
+            clearTimeout(timer);
+            resolve(/^HTTP\/1\.[01] (\d{3})/.exec(answer)?.[1] ?? 'closed');
+          });
+        }),
+    ),
+  );
 }
 
 /** Requests over the default limits that no API should ever see, each carrying `marker` in its path. */
@@ -146,10 +164,25 @@ export function smugglingRequests(marker: string): { name: string; request: stri
   const host = 'Host: hostile\r\n';
   const inner = `GET /hostile/${marker}/smuggled HTTP/1.1\r\n${host}\r\n`;
   return [
-    { name: 'CL.TE', request: `POST /hostile/${marker}/cl-te HTTP/1.1\r\n${host}Content-Length: ${5 + inner.length}\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n${inner}` },
-    { name: 'TE.CL', request: `POST /hostile/${marker}/te-cl HTTP/1.1\r\n${host}Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n${(inner.length).toString(16)}\r\n${inner}\r\n0\r\n\r\n` },
-    { name: 'two Content-Lengths', request: `POST /hostile/${marker}/cl-cl HTTP/1.1\r\n${host}Content-Length: 0\r\nContent-Length: ${inner.length}\r\n\r\n${inner}` },
-    { name: 'obfuscated Transfer-Encoding', request: `POST /hostile/${marker}/te-obf HTTP/1.1\r\n${host}Transfer-Encoding: chunked\r\nTransfer-encoding: identity\r\nContent-Length: ${inner.length}\r\n\r\n${inner}` },
-    { name: 'space before the colon', request: `POST /hostile/${marker}/te-space HTTP/1.1\r\n${host}Transfer-Encoding : chunked\r\nContent-Length: ${inner.length}\r\n\r\n${inner}` },
+    {
+      name: 'CL.TE',
+      request: `POST /hostile/${marker}/cl-te HTTP/1.1\r\n${host}Content-Length: ${5 + inner.length}\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n${inner}`,
+    },
+    {
+      name: 'TE.CL',
+      request: `POST /hostile/${marker}/te-cl HTTP/1.1\r\n${host}Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n${inner.length.toString(16)}\r\n${inner}\r\n0\r\n\r\n`,
+    },
+    {
+      name: 'two Content-Lengths',
+      request: `POST /hostile/${marker}/cl-cl HTTP/1.1\r\n${host}Content-Length: 0\r\nContent-Length: ${inner.length}\r\n\r\n${inner}`,
+    },
+    {
+      name: 'obfuscated Transfer-Encoding',
+      request: `POST /hostile/${marker}/te-obf HTTP/1.1\r\n${host}Transfer-Encoding: chunked\r\nTransfer-encoding: identity\r\nContent-Length: ${inner.length}\r\n\r\n${inner}`,
+    },
+    {
+      name: 'space before the colon',
+      request: `POST /hostile/${marker}/te-space HTTP/1.1\r\n${host}Transfer-Encoding : chunked\r\nContent-Length: ${inner.length}\r\n\r\n${inner}`,
+    },
   ];
 }

@@ -88,8 +88,9 @@ export class LocalDriver implements TopologyDriver {
   }
 
   async countRows(host: string, ids: string[]): Promise<number> {
-    const rows = await this.topology.database(host).query<{ n: string }>(
-      `SELECT count(*) AS n FROM ${ITEMS_TABLE} WHERE id = ANY($1::uuid[])`, [ids]);
+    const rows = await this.topology
+      .database(host)
+      .query<{ n: string }>(`SELECT count(*) AS n FROM ${ITEMS_TABLE} WHERE id = ANY($1::uuid[])`, [ids]);
     return Number(rows[0].n);
   }
 }

@@ -39,7 +39,6 @@ export interface LocalSmokeOptions extends ExperimentOptions {
   readonly preloadRows?: number;
 }
 
-
 /** Starts the local topology, runs the rolling-update experiment, and always tears down. */
 export async function runLocalSmoke(options: LocalSmokeOptions = {}): Promise<SmokeResult> {
   const strategy = options.strategy ?? FailoverStrategy.WEIGHTED_STICK;
@@ -48,21 +47,29 @@ export async function runLocalSmoke(options: LocalSmokeOptions = {}): Promise<Sm
     PacketFilter.assertAvailable(); // before anything starts
   }
   const topology = await LocalTopology.start({
-    strategy, healthCheck, timeouts: options.timeouts, failureHandling: options.failureHandling, onProgress: options.onProgress,
+    strategy,
+    healthCheck,
+    timeouts: options.timeouts,
+    failureHandling: options.failureHandling,
+    onProgress: options.onProgress,
   });
   try {
     const preloadedRows = options.preloadRows ?? 0;
     if (preloadedRows > 0) {
       options.onProgress?.(`preloading ${preloadedRows} rows`);
-      await topology.database(topology.primary).query(
-        `INSERT INTO ${ITEMS_TABLE} (body, written_by) SELECT 'preloaded ' || i, 'bench' FROM generate_series(1, $1::int) i`, [preloadedRows]);
+      await topology
+        .database(topology.primary)
+        .query(`INSERT INTO ${ITEMS_TABLE} (body, written_by) SELECT 'preloaded ' || i, 'bench' FROM generate_series(1, $1::int) i`, [preloadedRows]);
       const convergence = await topology.waitForConvergence();
       if (!convergence.identical) {
         throw new Error(`the preloaded rows did not reach both nodes within ${convergence.elapsedMs} ms`);
       }
     }
     const result = await runRollingUpdateExperiment(new LocalDriver(topology), options);
-    return { records: result.records, report: { strategy, healthCheckIntervalMs: healthCheck.intervalMs, ...(preloadedRows > 0 ? { preloadedRows } : {}), ...result.report } };
+    return {
+      records: result.records,
+      report: { strategy, healthCheckIntervalMs: healthCheck.intervalMs, ...(preloadedRows > 0 ? { preloadedRows } : {}), ...result.report },
+    };
   } finally {
     await topology.stop();
   }

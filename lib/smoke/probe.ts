@@ -116,14 +116,15 @@ export class Probe {
     const at = sent - this.startedAt;
     const id = kind === ProbeRequestKind.WRITE ? randomUUID() : undefined;
     try {
-      const res = id !== undefined
-        ? await fetch(`${this.options.url}/api/v1/items/${id}`, {
-          method: 'PUT',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ body: label }),
-          signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 10_000),
-        })
-        : await fetch(`${this.options.url}/api/v1/system/health`, { signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 10_000) });
+      const res =
+        id !== undefined
+          ? await fetch(`${this.options.url}/api/v1/items/${id}`, {
+              method: 'PUT',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ body: label }),
+              signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 10_000),
+            })
+          : await fetch(`${this.options.url}/api/v1/system/health`, { signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 10_000) });
       const text = await res.text();
       const latencyMs = performance.now() - sent;
       const server = res.headers.get('x-served-by') ?? undefined;

@@ -83,7 +83,11 @@ export interface ReplicationScenarioReport {
 }
 
 /** Runs one scenario on a started topology, and reports; the topology's partition is always healed. */
-export async function runReplicationScenario(topology: LocalTopology, scenario: ReplicationScenario, options: ReplicationScenarioOptions = {}): Promise<ReplicationScenarioReport> {
+export async function runReplicationScenario(
+  topology: LocalTopology,
+  scenario: ReplicationScenario,
+  options: ReplicationScenarioOptions = {},
+): Promise<ReplicationScenarioReport> {
   const progress = options.onProgress ?? (() => undefined);
   const conflictsBefore = totalConflicts(topology);
   const started = Date.now();
@@ -138,7 +142,9 @@ export async function runReplicationScenario(topology: LocalTopology, scenario: 
           const convergeMs = Date.now() - restartedAt;
           cycleConvergeMs.push(convergence.identical ? convergeMs : -1);
           cycleNudges += convergence.nudges;
-          progress(`reconnect ${i + 1}/${cycles}: ${convergence.identical ? `identical ${convergeMs} ms after the restart` : 'the nodes still differ'}`);
+          progress(
+            `reconnect ${i + 1}/${cycles}: ${convergence.identical ? `identical ${convergeMs} ms after the restart` : 'the nodes still differ'}`,
+          );
         }
         recoveredAt = Date.now();
         break;
@@ -155,22 +161,28 @@ export async function runReplicationScenario(topology: LocalTopology, scenario: 
   const waitStarted = Date.now();
   const convergence = await topology.waitForConvergence(options.convergeTimeoutMs ?? 120_000);
   const driver = new LocalDriver(topology);
-  const lost = acked.length === 0 ? 0 : acked.length - Math.min(...await Promise.all(topology.hostNames.map((h) => driver.countRows(h, acked))));
+  const lost = acked.length === 0 ? 0 : acked.length - Math.min(...(await Promise.all(topology.hostNames.map((h) => driver.countRows(h, acked)))));
   const report: ReplicationScenarioReport = {
     scenario,
     durationMs: Date.now() - started,
     writesAcked: conflictState?.updatesAcked ?? acked.length,
     writesLost: lost,
     conflicts: totalConflicts(topology) - conflictsBefore,
-    convergeMs: cycleConvergeMs.length === 0 ? waitStarted - recoveredAt + convergence.elapsedMs
-      : cycleConvergeMs.includes(-1) ? -1 : Math.max(...cycleConvergeMs),
+    convergeMs:
+      cycleConvergeMs.length === 0
+        ? waitStarted - recoveredAt + convergence.elapsedMs
+        : cycleConvergeMs.includes(-1)
+          ? -1
+          : Math.max(...cycleConvergeMs),
     identical: convergence.identical,
     differingRows: convergence.differingRows,
     subscriptionNudges: convergence.nudges + cycleNudges,
     ...(cycleConvergeMs.length > 0 ? { cycleConvergeMs } : {}),
     ...(conflictState ? await conflictWinners(topology, conflictState) : {}),
   };
-  progress(`${scenario}: ${report.identical ? 'identical' : `${report.differingRows} rows differ`} after ${report.convergeMs} ms, ${report.conflicts} conflicts logged, ${report.writesLost} writes lost`);
+  progress(
+    `${scenario}: ${report.identical ? 'identical' : `${report.differingRows} rows differ`} after ${report.convergeMs} ms, ${report.conflicts} conflicts logged, ${report.writesLost} writes lost`,
+  );
   return report;
 }
 
@@ -203,22 +215,32 @@ interface ConflictState {
 }
 
 async function rowVersions(topology: LocalTopology, host: string, ids: string[]): Promise<Map<string, RowVersion>> {
-  const rows = await topology.database(host).query<{ id: string; body: string; committed: string }>(
-    `SELECT id::text, body, (extract(epoch FROM pg_xact_commit_timestamp(xmin)) * 1000000)::bigint::text AS committed FROM ${ITEMS_TABLE} WHERE id = ANY($1::uuid[])`, [ids]);
+  const rows = await topology
+    .database(host)
+    .query<{ id: string; body: string; committed: string }>(
+      `SELECT id::text, body, (extract(epoch FROM pg_xact_commit_timestamp(xmin)) * 1000000)::bigint::text AS committed FROM ${ITEMS_TABLE} WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
   return new Map(rows.map((r) => [r.id, { body: r.body, committed: r.committed }]));
 }
 
 async function put(url: string, id: string, body: string): Promise<boolean> {
   const res = await fetch(`${url}/api/v1/items/${id}`, {
-    method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ body }), signal: AbortSignal.timeout(5000),
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ body }),
+    signal: AbortSignal.timeout(5000),
   });
   await res.text();
   return res.ok;
 }
 
 /** Writes the rows, partitions, updates them on both sides, records each side's versions, heals. */
-async function conflictingUpdates(topology: LocalTopology, options: ReplicationScenarioOptions, progress: (m: string) => void)
-  : Promise<ConflictState> {
+async function conflictingUpdates(
+  topology: LocalTopology,
+  options: ReplicationScenarioOptions,
+  progress: (m: string) => void,
+): Promise<ConflictState> {
   const rows = options.rows ?? 100;
   const updates = options.updates ?? 1000;
   const [a, b] = topology.hostNames;
@@ -248,7 +270,10 @@ async function conflictingUpdates(topology: LocalTopology, options: ReplicationS
 }
 
 /** After convergence: did every row end with the version that committed last, as last_update_wins says? */
-async function conflictWinners(topology: LocalTopology, state: ConflictState): Promise<Pick<ReplicationScenarioReport, 'winnersByLatestCommit' | 'ties' | 'rows'>> {
+async function conflictWinners(
+  topology: LocalTopology,
+  state: ConflictState,
+): Promise<Pick<ReplicationScenarioReport, 'winnersByLatestCommit' | 'ties' | 'rows'>> {
   const final = await rowVersions(topology, topology.hostNames[0], state.ids);
   let winners = 0;
   let ties = 0;

@@ -30,8 +30,12 @@ function chart(run: HtmlReportRun): string {
   const parts: string[] = [];
   for (const [i, w] of run.windows.entries()) {
     // Alternate shades and a left edge, so back-to-back windows read as two.
-    parts.push(`<rect x="${x(w.startMs).toFixed(1)}" y="${PAD.top}" width="${(x(w.endMs) - x(w.startMs)).toFixed(1)}" height="${H - PAD.top - PAD.bottom}" fill="${i % 2 === 0 ? '#fde68a' : '#fed7aa'}" opacity="0.5"><title>${escapeHtml(w.host)} update</title></rect>`);
-    parts.push(`<line x1="${x(w.startMs).toFixed(1)}" x2="${x(w.startMs).toFixed(1)}" y1="${PAD.top}" y2="${H - PAD.bottom}" stroke="#b45309" stroke-dasharray="3,3"/>`);
+    parts.push(
+      `<rect x="${x(w.startMs).toFixed(1)}" y="${PAD.top}" width="${(x(w.endMs) - x(w.startMs)).toFixed(1)}" height="${H - PAD.top - PAD.bottom}" fill="${i % 2 === 0 ? '#fde68a' : '#fed7aa'}" opacity="0.5"><title>${escapeHtml(w.host)} update</title></rect>`,
+    );
+    parts.push(
+      `<line x1="${x(w.startMs).toFixed(1)}" x2="${x(w.startMs).toFixed(1)}" y1="${PAD.top}" y2="${H - PAD.bottom}" stroke="#b45309" stroke-dasharray="3,3"/>`,
+    );
     parts.push(`<text x="${(x(w.startMs) + 4).toFixed(1)}" y="${PAD.top + 12}" font-size="11" fill="#92400e">${escapeHtml(w.host)} update</text>`);
   }
   for (const ms of [1, 10, 100, 1000, 10000].filter((v) => v <= maxLatency * 3)) {
@@ -44,7 +48,9 @@ function chart(run: HtmlReportRun): string {
   for (const r of run.records) {
     const ok = r.status >= 200 && r.status <= 299;
     const label = `${(r.at / 1000).toFixed(2)}s ${r.kind} ${r.status || r.error} ${r.latencyMs.toFixed(1)} ms ${r.server ?? ''}`;
-    parts.push(`<circle cx="${x(r.at).toFixed(1)}" cy="${y(r.latencyMs).toFixed(1)}" r="${ok ? 1.6 : 3.5}" fill="${ok ? (r.server === run.primary ? '#2563eb' : '#16a34a') : '#dc2626'}"><title>${escapeHtml(label)}</title></circle>`);
+    parts.push(
+      `<circle cx="${x(r.at).toFixed(1)}" cy="${y(r.latencyMs).toFixed(1)}" r="${ok ? 1.6 : 3.5}" fill="${ok ? (r.server === run.primary ? '#2563eb' : '#16a34a') : '#dc2626'}"><title>${escapeHtml(label)}</title></circle>`,
+    );
   }
   return `<svg viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="latency over time">${parts.join('')}</svg>`;
 }
@@ -52,7 +58,9 @@ function chart(run: HtmlReportRun): string {
 /** A self-contained HTML page (inline SVG, no scripts or external assets) charting each run. */
 export function renderHtmlReport(title: string, runs: readonly HtmlReportRun[]): string {
   const sections = runs.map((run) => {
-    const figures = Object.entries(run.figures).map(([k, v]) => `<span><b>${escapeHtml(k)}</b> ${escapeHtml(String(v))}</span>`).join(' · ');
+    const figures = Object.entries(run.figures)
+      .map(([k, v]) => `<span><b>${escapeHtml(k)}</b> ${escapeHtml(String(v))}</span>`)
+      .join(' · ');
     return `<section><h2>${escapeHtml(run.title)}</h2><p class="figures">${figures}</p>${chart(run)}</section>`;
   });
   return `<!doctype html>

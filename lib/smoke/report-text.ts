@@ -56,7 +56,23 @@ export function renderTimeline(records: readonly ProbeRecord[], windows: readonl
 
 /** A fixed-width comparison table, one row per run. */
 export function renderComparisonTable(reports: readonly ComparableReport[]): string {
-  const header = ['strategy', 'what', 'drain', 'requests', 'failures', '503s', 'primary', 'p50 ms', 'p99 ms', 'max ms', '>1 s', 'writes', 'lost', 'nodes', 'update s'];
+  const header = [
+    'strategy',
+    'what',
+    'drain',
+    'requests',
+    'failures',
+    '503s',
+    'primary',
+    'p50 ms',
+    'p99 ms',
+    'max ms',
+    '>1 s',
+    'writes',
+    'lost',
+    'nodes',
+    'update s',
+  ];
   const rows = reports.map((r) => [
     r.strategy,
     r.scenario === 'reload' ? 'reload' : r.fault,
@@ -82,6 +98,8 @@ export function renderComparisonTable(reports: readonly ComparableReport[]): str
 /** One node's replication health in a line: the stream from its peer, the peer's slot, WAL kept, lag. */
 export function describeReplicationHealth(h: ReplicationHealth): string {
   const mib = (b: number | null) => (b === null ? '-' : `${(b / 1048576).toFixed(1)} MiB`);
-  return `from its peer ${h.subscriptionStatus ?? 'no subscription'}; the peer's slot ${h.peerSlotWalStatus ?? 'missing'}`
-    + `${h.peerSlotActive ? ' (reading)' : ''}, ${mib(h.retainedWalBytes)} of WAL kept, the peer ${mib(h.peerLagBytes)} behind`;
+  return (
+    `from its peer ${h.subscriptionStatus ?? 'no subscription'}; the peer's slot ${h.peerSlotWalStatus ?? 'missing'}` +
+    `${h.peerSlotActive ? ' (reading)' : ''}, ${mib(h.retainedWalBytes)} of WAL kept, the peer ${mib(h.peerLagBytes)} behind`
+  );
 }

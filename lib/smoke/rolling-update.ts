@@ -73,7 +73,10 @@ export interface UpdateWindow {
  * stopped, kept down for the update, started with the new version and waited on until HAProxy has it UP.
  */
 export class RollingUpdate {
-  constructor(private readonly driver: TopologyDriver, private readonly options: RollingUpdateOptions) {}
+  constructor(
+    private readonly driver: TopologyDriver,
+    private readonly options: RollingUpdateOptions,
+  ) {}
 
   /** Secondaries in reverse order, the primary last, unless `hosts` says otherwise. */
   get order(): string[] {
@@ -102,8 +105,11 @@ export class RollingUpdate {
     if (o.drain) {
       step(RollingUpdatePhase.DRAINING);
       await this.driver.setServerState(host, ServerAdminState.DRAIN);
-      await pollUntil(async () => ((await this.driver.serverState(host)).currentSessions === 0 ? true : undefined),
-        { description: `${host}'s sessions to drain to 0`, timeoutMs: deadlineMs, intervalMs: 50 });
+      await pollUntil(async () => ((await this.driver.serverState(host)).currentSessions === 0 ? true : undefined), {
+        description: `${host}'s sessions to drain to 0`,
+        timeoutMs: deadlineMs,
+        intervalMs: 50,
+      });
     }
     step(RollingUpdatePhase.STOPPING);
     await this.driver.stopHost(host, stop);
@@ -114,8 +120,11 @@ export class RollingUpdate {
     step(RollingUpdatePhase.WAITING_UP);
     // A drained server is still health-checked; it reports DRAIN once its checks pass again.
     const healthy = o.drain ? 'DRAIN' : 'UP';
-    await pollUntil(async () => ((await this.driver.serverState(host)).status === healthy ? true : undefined),
-      { description: `haproxy to report ${host} ${healthy}`, timeoutMs: deadlineMs, intervalMs: 50 });
+    await pollUntil(async () => ((await this.driver.serverState(host)).status === healthy ? true : undefined), {
+      description: `haproxy to report ${host} ${healthy}`,
+      timeoutMs: deadlineMs,
+      intervalMs: 50,
+    });
     if (o.drain) {
       await this.driver.setServerState(host, ServerAdminState.READY);
     }

@@ -14,7 +14,8 @@ export function isTerraformToken(value: unknown): boolean {
   return (typeof value === 'string' && value.includes('${TfToken[')) || (typeof value === 'number' && value < -1e288);
 }
 
-const TOKEN_IN_NUMBER = 'must be a number known at synth time, not a Terraform token (a variable, a data source or ' +
+const TOKEN_IN_NUMBER =
+  'must be a number known at synth time, not a Terraform token (a variable, a data source or ' +
   "another resource's attribute): it is written into the rendered config files and checked here. Pass a literal, " +
   'e.g. one read from an environment variable or cdktf.json context';
 

@@ -9,9 +9,35 @@ const run = promisify(execFile);
 
 /** Every docker_container attribute the stage knows how to run; any other fails the test, so nothing drifts. */
 const CONTAINER_ATTRIBUTES = new Set([
-  '//', 'provider', 'depends_on', 'lifecycle', 'name', 'image', 'env', 'command', 'entrypoint', 'restart', 'init',
-  'log_driver', 'log_opts', 'stop_signal', 'stop_timeout', 'destroy_grace_seconds', 'healthcheck', 'wait', 'wait_timeout',
-  'volumes', 'ports', 'networks_advanced', 'network_mode', 'upload', 'must_run', 'attach', 'logs', 'memory', 'cpu_shares',
+  '//',
+  'provider',
+  'depends_on',
+  'lifecycle',
+  'name',
+  'image',
+  'env',
+  'command',
+  'entrypoint',
+  'restart',
+  'init',
+  'log_driver',
+  'log_opts',
+  'stop_signal',
+  'stop_timeout',
+  'destroy_grace_seconds',
+  'healthcheck',
+  'wait',
+  'wait_timeout',
+  'volumes',
+  'ports',
+  'networks_advanced',
+  'network_mode',
+  'upload',
+  'must_run',
+  'attach',
+  'logs',
+  'memory',
+  'cpu_shares',
 ]);
 
 type Attributes = Record<string, unknown>;
@@ -154,13 +180,17 @@ export class DockerStage {
   async bystander(name: string, image: string, network: string): Promise<void> {
     this.names.containers.add(name);
     const created = await this.engine.ok<{ Id: string }>('POST', `/containers/create?name=${encodeURIComponent(name)}`, {
-      Image: image, Cmd: ['sleep', 'infinity'], HostConfig: { NetworkMode: network, Init: true },
+      Image: image,
+      Cmd: ['sleep', 'infinity'],
+      HostConfig: { NetworkMode: network, Init: true },
     });
     await this.engine.ok('POST', `/containers/${created.Id}/start`);
   }
 
   /** A container's state, from the daemon. */
-  async inspect(containerName: string): Promise<{ State: { Status: string; Health?: { Status: string } }; NetworkSettings: { Networks: Record<string, { IPAddress: string }> } }> {
+  async inspect(
+    containerName: string,
+  ): Promise<{ State: { Status: string; Health?: { Status: string } }; NetworkSettings: { Networks: Record<string, { IPAddress: string }> } }> {
     return this.engine.ok('GET', `/containers/${encodeURIComponent(containerName)}/json`);
   }
 
@@ -207,7 +237,8 @@ export class DockerStage {
 
   /** Every resource, each after what it refers to. */
   private order(): ResourceAddress[] {
-    const all = Object.entries(this.doc.resource).filter(([type]) => type.startsWith('docker_'))
+    const all = Object.entries(this.doc.resource)
+      .filter(([type]) => type.startsWith('docker_'))
       .flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`));
     const seen = new Set<ResourceAddress>();
     const out: ResourceAddress[] = [];
@@ -238,7 +269,9 @@ export class DockerStage {
     }
     this.names.networks.add(n.name);
     await this.engine.ok('POST', '/networks/create', {
-      Name: n.name, CheckDuplicate: true, Driver: 'bridge',
+      Name: n.name,
+      CheckDuplicate: true,
+      Driver: 'bridge',
       IPAM: { Driver: 'default', Config: (n.ipam_config ?? []).map((c) => ({ Subnet: c.subnet, Gateway: c.gateway })) },
     });
   }
@@ -265,7 +298,8 @@ export class DockerStage {
     const started = Date.now();
     const args = Object.entries(img.build.build_args ?? {}).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]);
     await run('docker', ['build', '-q', '--label', this.options.label, ...args, '-t', tag, join(this.options.stackDir, img.build.context)], {
-      env: { ...process.env, DOCKER_BUILDKIT: '0' }, maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, DOCKER_BUILDKIT: '0' },
+      maxBuffer: 64 * 1024 * 1024,
     });
     this.names.tags.add(tag);
     const { Id } = await this.engine.ok<{ Id: string }>('GET', `/images/${encodeURIComponent(tag)}/json`);
@@ -293,14 +327,20 @@ export class DockerStage {
       StopSignal: c.stop_signal,
       StopTimeout: c.stop_timeout,
       Healthcheck: hc && {
-        Test: hc.test, Interval: nanoseconds(hc.interval), Timeout: nanoseconds(hc.timeout), Retries: hc.retries, StartPeriod: nanoseconds(hc.start_period),
+        Test: hc.test,
+        Interval: nanoseconds(hc.interval),
+        Timeout: nanoseconds(hc.timeout),
+        Retries: hc.retries,
+        StartPeriod: nanoseconds(hc.start_period),
       },
       ExposedPorts: Object.fromEntries(ports.map((p) => [`${p.internal}/${p.protocol ?? 'tcp'}`, {}])),
       HostConfig: {
         // The provider's default is `bridge`, as the daemon's.
         NetworkMode: (c.network_mode as string | undefined) ?? 'bridge',
         Binds: volumes.map((v) => `${v.volume_name}:${v.container_path}${v.read_only ? ':ro' : ''}`),
-        PortBindings: Object.fromEntries(ports.map((p) => [`${p.internal}/${p.protocol ?? 'tcp'}`, [{ HostIp: p.ip ?? '', HostPort: String(p.external ?? '') }]])),
+        PortBindings: Object.fromEntries(
+          ports.map((p) => [`${p.internal}/${p.protocol ?? 'tcp'}`, [{ HostIp: p.ip ?? '', HostPort: String(p.external ?? '') }]]),
+        ),
         RestartPolicy: { Name: (c.restart as string | undefined) ?? 'no' },
         Init: c.init ?? false,
         LogConfig: { Type: c.log_driver ?? 'json-file', Config: logOpts ?? {} },
@@ -317,20 +357,27 @@ export class DockerStage {
       }
     }
     for (const u of (c.upload as { file: string; content: string; executable?: boolean }[] | undefined) ?? []) {
-      await this.engine.ok('PUT', `/containers/${created.Id}/archive?path=%2F`, tarOf([{ path: u.file, content: u.content, mode: u.executable ? 0o744 : 0o644 }]),
-        { contentType: 'application/x-tar' });
+      await this.engine.ok(
+        'PUT',
+        `/containers/${created.Id}/archive?path=%2F`,
+        tarOf([{ path: u.file, content: u.content, mode: u.executable ? 0o744 : 0o644 }]),
+        { contentType: 'application/x-tar' },
+      );
     }
     await this.engine.ok('POST', `/containers/${created.Id}/start`);
     let readyAt = Date.now();
     if (c.wait === true) {
       const timeoutMs = ((c.wait_timeout as number | undefined) ?? 60) * 1000;
-      await pollUntil(async () => {
-        const state = (await this.inspect(name)).State;
-        if (state.Health === undefined) {
-          throw new Error(`${name}: wait is set but the container has no healthcheck`);
-        }
-        return state.Health.Status === 'healthy' ? true : undefined;
-      }, { description: `${name} to be healthy (the provider's wait)`, timeoutMs, intervalMs: 250 });
+      await pollUntil(
+        async () => {
+          const state = (await this.inspect(name)).State;
+          if (state.Health === undefined) {
+            throw new Error(`${name}: wait is set but the container has no healthcheck`);
+          }
+          return state.Health.Status === 'healthy' ? true : undefined;
+        },
+        { description: `${name} to be healthy (the provider's wait)`, timeoutMs, intervalMs: 250 },
+      );
       readyAt = Date.now();
     }
     if (c.attach === true) {
@@ -371,7 +418,11 @@ export class DockerStage {
 
 /** A `lifecycle.postcondition` that failed: Terraform fails the apply with its message. */
 export class PostconditionError extends Error {
-  constructor(readonly address: ResourceAddress, readonly errorMessage: string, readonly exitCode: number) {
+  constructor(
+    readonly address: ResourceAddress,
+    readonly errorMessage: string,
+    readonly exitCode: number,
+  ) {
     super(`${address}: postcondition failed (exit code ${exitCode}): ${errorMessage}`);
   }
 }

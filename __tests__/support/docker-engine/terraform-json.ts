@@ -9,7 +9,9 @@ export type ResourceAddress = string;
 
 /** Go's url.QueryEscape, which Terraform's `urlencode` is: a space becomes `+`. */
 function queryEscape(s: string): string {
-  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%20/g, '+');
+  return encodeURIComponent(s)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+');
 }
 
 /**
@@ -41,21 +43,24 @@ export class TerraformExpressions {
 
   private resolveString(text: string): string {
     // `$${` and `%%{` are Terraform's escapes for a literal `${` and `%{`.
-    return text.split(/(\$\$\{|%%\{|\$\{[^}]*\})/).map((part) => {
-      if (part === '$${') {
-        return '${';
-      }
-      if (part === '%%{') {
-        return '%{';
-      }
-      if (part.startsWith('${')) {
-        return this.expression(part.slice(2, -1).trim());
-      }
-      if (part.includes('%{')) {
-        throw new Error(`a Terraform template directive is not supported by the Docker stage: ${JSON.stringify(text)}`);
-      }
-      return part;
-    }).join('');
+    return text
+      .split(/(\$\$\{|%%\{|\$\{[^}]*\})/)
+      .map((part) => {
+        if (part === '$${') {
+          return '${';
+        }
+        if (part === '%%{') {
+          return '%{';
+        }
+        if (part.startsWith('${')) {
+          return this.expression(part.slice(2, -1).trim());
+        }
+        if (part.includes('%{')) {
+          throw new Error(`a Terraform template directive is not supported by the Docker stage: ${JSON.stringify(text)}`);
+        }
+        return part;
+      })
+      .join('');
   }
 
   private expression(expr: string): string {
