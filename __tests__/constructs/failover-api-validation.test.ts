@@ -123,6 +123,17 @@ const CASES: [string, Parameters<typeof attempt>[0], string][] = [
     'hosts[0].machine.dockerHost: must be a Docker host URL such as ssh://deploy@10.0.0.5, got "http://x"',
   ],
   [
+    "a DNS name as a host machine's address",
+    () => ({
+      hosts: [
+        { name: 'server1', version: 'v1', machine: machine('db1.example.com') },
+        { name: 'server2', version: 'v1', machine: machine('10.0.0.6') },
+      ],
+      loadBalancer: machine('lb.example.com'),
+    }),
+    'hosts[0].machine.address: must be an IPv4 or IPv6 address, got "db1.example.com": the peer\'s database admits this host by its address (pg_hba), which takes no DNS names',
+  ],
+  [
     'reserved env name',
     () => ({ apiContainer: { environment: { DATABASE_URL: 'x' } } }),
     'apiContainer.environment.DATABASE_URL: is set by the library (the env contract: HOST, PORT, SERVER_NAME, VERSION, DATABASE_URL, HEALTH_PATH, DRAIN_TIMEOUT_MS, DRAIN_QUIET_MS, SHUTDOWN_GRACE_MS); use another name',

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { Token } from 'cdktf';
 import { FAILOVER_STRATEGIES, FailoverStrategy } from '../haproxy/failover-strategy';
 import { checkCidr, checkHost, checkInteger, checkName, checkOneOf, checkPattern, checkPort, checkUniqueNames } from '../validation/checks';
@@ -71,8 +72,15 @@ function baseImages(bases: ShippedBaseImages | undefined): ShippedBaseImages {
 
 const VERSION = /^[A-Za-z0-9._+-]{1,64}$/;
 
-function machine(field: string, m: DockerMachine): DockerMachine {
+// A host's address is what its peer's pg_hba admits, so it must be an IP address; HAProxy's may be a DNS name.
+function machine(field: string, m: DockerMachine, ipOnly: boolean): DockerMachine {
   checkPattern(`${field}.dockerHost`, m.dockerHost, DOCKER_HOST, 'a Docker host URL such as ssh://deploy@10.0.0.5');
+  if (ipOnly && (typeof m.address !== 'string' || isIP(m.address) === 0)) {
+    throw new ValidationError(
+      `${field}.address`,
+      `must be an IPv4 or IPv6 address, got ${JSON.stringify(m.address)}: the peer's database admits this host by its address (pg_hba), which takes no DNS names`,
+    );
+  }
   checkHost(`${field}.address`, m.address);
   return m;
 }
@@ -96,7 +104,7 @@ export function resolveFailoverApiProps(props: FailoverApiProps): ResolvedFailov
     name: checkName(`hosts[${i}].name`, h.name),
     version: version(`hosts[${i}].version`, h.version),
     weight: checkInteger(`hosts[${i}].weight`, h.weight ?? (i === 0 ? 100 : 1), 1, 256),
-    machine: h.machine === undefined ? undefined : machine(`hosts[${i}].machine`, h.machine),
+    machine: h.machine === undefined ? undefined : machine(`hosts[${i}].machine`, h.machine, true),
     image: h.image,
   }));
   checkUniqueNames(
@@ -115,7 +123,7 @@ export function resolveFailoverApiProps(props: FailoverApiProps): ResolvedFailov
     throw new ValidationError('provider', 'is for the single-host topology only; the multi-host topology makes one provider per machine');
   }
   if (props.loadBalancer) {
-    machine('loadBalancer', props.loadBalancer);
+    machine('loadBalancer', props.loadBalancer, false);
   }
   resolveDatabaseSchema('schema', props.schema); // here, so a bad migration names this FailoverApi
   checkSecret('apiPassword', props.apiPassword);
