@@ -210,6 +210,28 @@ describe('FailoverApi validation at synth time', () => {
     });
   });
 
+  test('every bad prop at once, one per line, each with what is allowed', () => {
+    expect(
+      attempt(() => ({
+        frontendPort: 0,
+        apiPort: 70000,
+        namePrefix: 'Bad Prefix',
+        hosts: [
+          { name: 'server1', version: 'v1', weight: 0 },
+          { name: 'server2', version: 'v1' },
+        ],
+      })),
+    ).toThrow(
+      [
+        'FailoverApi stack/api: 4 props are invalid:',
+        '  hosts[0].weight: must be an integer from 1 to 256, got 0',
+        '  frontendPort: must be an integer from 1 to 65535, got 0',
+        '  apiPort: must be an integer from 1 to 65535, got 70000',
+        '  namePrefix: must be 1-31 characters of lowercase letters, digits, _ and -, starting with a letter, got "Bad Prefix"',
+      ].join('\n'),
+    );
+  });
+
   test('a ValidationError is known as one across two copies of the package, where instanceof fails', () => {
     let foreign: unknown;
     jest.isolateModules(() => {

@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { Token } from 'cdktf';
 import { FAILOVER_STRATEGIES, FailoverStrategy } from '../haproxy/failover-strategy';
 import { checkCidr, checkHost, checkInteger, checkName, checkOneOf, checkPattern, checkPort, checkUniqueNames } from '../validation/checks';
-import { ValidationError } from '../validation/validation-error';
+import { Errors, ValidationError } from '../validation/validation-error';
 import { ApiEnvironmentContract } from '../api/api-environment';
 import { resolveDatabaseSchema } from '../postgres/resolve-database-schema';
 import { ApiContainerOptions, DockerMachine, FailoverApiHost, FailoverApiProps } from './failover-api-props';
@@ -93,7 +93,24 @@ function version(field: string, value: unknown): string {
   return checkPattern(field, value, VERSION, '1-64 characters of letters, digits, ., _, + and -');
 }
 
+/**
+ * Validates every prop and fills in the defaults. Every independent check runs, and all that fail are reported in
+ * one error (`ValidationError.all`), as aws-cdk-lib does, so a user fixes them in one pass.
+ */
 export function resolveFailoverApiProps(props: FailoverApiProps): ResolvedFailoverApiProps {
+  const errors: ValidationError[] = [];
+  // Runs one check; a failed one is collected, and its value is only read once every check has passed.
+  const check = <T>(run: () => T): T => {
+    try {
+      return run();
+    } catch (err) {
+      if (!Errors.isValidationError(err)) {
+        throw err;
+      }
+      errors.push(err);
+      return undefined as T;
+    }
+  };
   if (!Array.isArray(props.hosts) || props.hosts.length !== 2) {
     throw new ValidationError(
       'hosts',
@@ -101,43 +118,53 @@ export function resolveFailoverApiProps(props: FailoverApiProps): ResolvedFailov
     );
   }
   const hosts = props.hosts.map((h: FailoverApiHost, i) => ({
-    name: checkName(`hosts[${i}].name`, h.name),
-    version: version(`hosts[${i}].version`, h.version),
-    weight: checkInteger(`hosts[${i}].weight`, h.weight ?? (i === 0 ? 100 : 1), 1, 256),
-    machine: h.machine === undefined ? undefined : machine(`hosts[${i}].machine`, h.machine, true),
+    name: check(() => checkName(`hosts[${i}].name`, h.name)),
+    version: check(() => version(`hosts[${i}].version`, h.version)),
+    weight: check(() => checkInteger(`hosts[${i}].weight`, h.weight ?? (i === 0 ? 100 : 1), 1, 256)),
+    machine: h.machine === undefined ? undefined : check(() => machine(`hosts[${i}].machine`, h.machine as DockerMachine, true)),
     image: h.image,
   }));
-  checkUniqueNames(
-    'hosts',
-    hosts.map((h) => h.name),
-  );
-  const withMachine = hosts.filter((h) => h.machine !== undefined).length;
+  if (hosts.every((h) => h.name !== undefined)) {
+    check(() =>
+      checkUniqueNames(
+        'hosts',
+        hosts.map((h) => h.name),
+      ),
+    );
+  }
+  const withMachine = props.hosts.filter((h) => h.machine !== undefined).length;
   const multiHost = withMachine > 0 || props.loadBalancer !== undefined;
-  if (multiHost && (withMachine !== hosts.length || props.loadBalancer === undefined)) {
-    throw new ValidationError(
-      withMachine !== hosts.length ? 'hosts[].machine' : 'loadBalancer',
-      'the multi-host topology needs a machine for every host and for loadBalancer; give all of them, or none for the single-host topology',
+  if (multiHost && (withMachine !== props.hosts.length || props.loadBalancer === undefined)) {
+    errors.push(
+      new ValidationError(
+        withMachine !== props.hosts.length ? 'hosts[].machine' : 'loadBalancer',
+        'the multi-host topology needs a machine for every host and for loadBalancer; give all of them, or none for the single-host topology',
+      ),
     );
   }
   if (multiHost && props.provider !== undefined) {
-    throw new ValidationError('provider', 'is for the single-host topology only; the multi-host topology makes one provider per machine');
+    errors.push(new ValidationError('provider', 'is for the single-host topology only; the multi-host topology makes one provider per machine'));
   }
   if (props.loadBalancer) {
-    machine('loadBalancer', props.loadBalancer, false);
+    check(() => machine('loadBalancer', props.loadBalancer as DockerMachine, false));
   }
-  resolveDatabaseSchema('schema', props.schema); // here, so a bad migration names this FailoverApi
-  checkSecret('apiPassword', props.apiPassword);
-  checkSecret('replicationPassword', props.replicationPassword);
-  return {
+  check(() => resolveDatabaseSchema('schema', props.schema)); // here, so a bad migration names this FailoverApi
+  check(() => checkSecret('apiPassword', props.apiPassword));
+  check(() => checkSecret('replicationPassword', props.replicationPassword));
+  const resolved: ResolvedFailoverApiProps = {
     hosts,
-    apiContainer: apiContainer(props.apiContainer),
-    baseImages: baseImages(props.baseImages),
+    apiContainer: check(() => apiContainer(props.apiContainer)),
+    baseImages: check(() => baseImages(props.baseImages)),
     multiHost,
-    strategy: checkOneOf('strategy', props.strategy ?? FailoverStrategy.WEIGHTED_STICK, FAILOVER_STRATEGIES),
-    frontendPort: checkPort('frontendPort', props.frontendPort ?? 8080),
-    apiPort: checkPort('apiPort', props.apiPort ?? 8080),
-    postgresPort: checkPort('postgresPort', props.postgresPort ?? 5432),
-    namePrefix: checkName('namePrefix', props.namePrefix ?? 'failover-api'),
-    networkSubnet: checkCidr('networkSubnet', props.networkSubnet ?? '172.28.0.0/24'),
+    strategy: check(() => checkOneOf('strategy', props.strategy ?? FailoverStrategy.WEIGHTED_STICK, FAILOVER_STRATEGIES)),
+    frontendPort: check(() => checkPort('frontendPort', props.frontendPort ?? 8080)),
+    apiPort: check(() => checkPort('apiPort', props.apiPort ?? 8080)),
+    postgresPort: check(() => checkPort('postgresPort', props.postgresPort ?? 5432)),
+    namePrefix: check(() => checkName('namePrefix', props.namePrefix ?? 'failover-api')),
+    networkSubnet: check(() => checkCidr('networkSubnet', props.networkSubnet ?? '172.28.0.0/24')),
   };
+  if (errors.length > 0) {
+    throw ValidationError.all(errors);
+  }
+  return resolved;
 }

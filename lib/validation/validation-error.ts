@@ -12,17 +12,39 @@ export class ValidationError extends Error {
   /** What is wrong and what is allowed, without the field. */
   public readonly detail: string;
 
-  constructor(field: string, detail: string, where?: string) {
-    super(`${where ? `${where}: ` : ''}${field}: ${detail}`);
+  constructor(
+    field: string,
+    detail: string,
+    where?: string,
+    private readonly combined = false,
+  ) {
+    // Several props at once read "<where>: 3 props are invalid:" and then one line each.
+    super(`${where ? `${where}: ` : ''}${combined ? '' : `${field}: `}${detail}`);
     this.name = 'ValidationError';
     this.field = field;
     this.detail = detail;
     Object.defineProperty(this, VALIDATION_ERROR_BRAND, { value: true });
   }
 
+  /**
+   * One error for several bad props: the only one as it is, or all of them, one per line. Its `field` lists
+   * every prop, comma-separated.
+   */
+  static all(errors: readonly ValidationError[]): ValidationError {
+    if (errors.length === 1) {
+      return errors[0];
+    }
+    return new ValidationError(
+      errors.map((e) => e.field).join(', '),
+      `${errors.length} props are invalid:\n${errors.map((e) => `  ${e.field}: ${e.detail}`).join('\n')}`,
+      undefined,
+      true,
+    );
+  }
+
   /** The same error, located at a construct path, e.g. `FailoverApi my-stack/api`. */
   at(where: string): ValidationError {
-    return new ValidationError(this.field, this.detail, where);
+    return new ValidationError(this.field, this.detail, where, this.combined);
   }
 }
 
