@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
+import { ExitCleanupStage, onExit } from './exit-cleanup';
 
 /** How to start one long-running child process. */
 export interface ManagedProcessOptions {
@@ -15,18 +16,6 @@ export interface ManagedProcessOptions {
   readonly uid?: number;
   readonly gid?: number;
 }
-
-// Safety net: if this process dies without a teardown, its children must not outlive it.
-const live = new Set<ManagedProcess>();
-process.once('exit', () => {
-  for (const p of live) {
-    try {
-      process.kill(p.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-});
 
 /** A child process we started and therefore stop, by pid. */
 export class ManagedProcess {
@@ -52,16 +41,18 @@ export class ManagedProcess {
       throw new Error(`${options.name}: could not start ${options.command}`);
     }
     this.pid = this.child.pid;
-    live.add(this);
+    // If this process dies without a teardown, its children must not outlive it.
+    const pid = this.pid;
+    const forget = onExit(ExitCleanupStage.KILL_PROCESSES, () => process.kill(pid, 'SIGKILL'));
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {
         this.exitCode = code ?? (signal ? -1 : null);
-        live.delete(this);
+        forget();
         resolve();
       });
       this.child.once('error', () => {
         this.exitCode = -1;
-        live.delete(this);
+        forget();
         resolve();
       });
     });

@@ -1,23 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { ExitCleanupStage, onExit } from './exit-cleanup';
 
 /** One blackholed endpoint: every TCP packet to or from `address:port` is dropped, established connections included. */
 export interface Blackhole {
   readonly address: string;
   readonly port: number;
 }
-
-// Safety net: filters whose owner died without cleaning up are removed when this process exits.
-const live = new Set<PacketFilter>();
-process.once('exit', () => {
-  for (const filter of live) {
-    try {
-      filter.removeAll();
-    } catch {
-      // nothing more can be done while exiting
-    }
-  }
-});
 
 /**
  * Network faults on loopback addresses with iptables: a chain of our own, jumped to from INPUT and OUTPUT,
@@ -28,6 +17,7 @@ export class PacketFilter {
   /** iptables chain names are at most 28 characters. */
   readonly chain = `FAILOVER-${randomBytes(4).toString('hex')}`;
   private created = false;
+  private forget?: () => void;
   private readonly holes = new Map<string, Blackhole>();
 
   /** Throws, saying what is missing, unless this process can change iptables rules. */
@@ -95,7 +85,7 @@ export class PacketFilter {
     }
     this.holes.clear();
     this.created = false;
-    live.delete(this);
+    this.forget?.();
     if (failures.length > 0) {
       throw new Error(`could not remove iptables chain ${this.chain}: ${failures.join('; ')}`);
     }
@@ -108,7 +98,8 @@ export class PacketFilter {
     PacketFilter.assertAvailable();
     iptables('-N', this.chain);
     this.created = true;
-    live.add(this);
+    // Filters whose owner died without cleaning up are removed when this process exits.
+    this.forget = onExit(ExitCleanupStage.REMOVE_PACKET_FILTERS, () => this.removeAll());
     // On loopback a packet passes OUTPUT, then INPUT: either jump catches it.
     iptables('-I', 'INPUT', '1', '-j', this.chain);
     iptables('-I', 'OUTPUT', '1', '-j', this.chain);
