@@ -6,6 +6,7 @@ import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { DatabaseSchema, FailoverApi } from '../../lib';
 import { passwordVariables } from '../../stacks/stack-variables';
 import { TerraformJsonDocument } from '../support/docker-engine/terraform-json';
+import { dockerNames } from '../../lib/naming/docker-names';
 
 /** Names and ports of the Docker stage's own stack, apart from any real deployment on the same daemon. */
 export const STAGE = {
@@ -67,10 +68,11 @@ export class StageSynth {
   }
 }
 
+const names = dockerNames(STAGE.namePrefix);
 export const stageContainers = {
-  haproxy: `${STAGE.namePrefix}-haproxy`,
-  writer: `${STAGE.namePrefix}-haproxy-config`,
-  api: (host: string) => `${STAGE.namePrefix}-${host}-api`,
-  database: (host: string) => `${STAGE.namePrefix}-${host}-db`,
-  migrator: (host: string) => `${STAGE.namePrefix}-${host}-db-migrate`,
+  haproxy: names.haproxy,
+  writer: names.haproxyConfigWriter,
+  api: names.api,
+  database: names.database,
+  migrator: names.migrator,
 };

@@ -9,6 +9,8 @@ import { BdrNodeConfig } from '../postgres/bdr-node-config';
 import { BdrNode } from './bdr-node';
 import { DEFAULT_LOG_DRIVER, DEFAULT_LOG_OPTIONS } from './container-logging';
 import { ApiContainerOptions } from './failover-api-props';
+import { resolveBdrNodeConfig } from '../postgres/resolve-bdr-node-config';
+import { dockerNames } from '../naming/docker-names';
 
 /** Props of `ApiHost`. */
 export interface ApiHostProps {
@@ -79,7 +81,7 @@ export class ApiHost extends Construct {
   constructor(scope: Construct, id: string, props: ApiHostProps) {
     super(scope, id);
     this.apiPort = props.apiPort ?? 8080;
-    const dbName = `${props.namePrefix}-${props.serverName}-db`;
+    const dbName = dockerNames(props.namePrefix).database(props.serverName);
     this.database = new BdrNode(this, 'database', {
       provider: props.provider,
       containerName: dbName,
@@ -91,14 +93,13 @@ export class ApiHost extends Construct {
       publishAddress: props.publishAddress,
       protectVolume: props.protectDataVolume,
     });
-    const db = props.database.database ?? 'api';
-    const user = props.database.apiUser ?? 'api';
+    const { database: db, apiUser: user } = resolveBdrNodeConfig(props.database);
     this.drain = props.drain ?? SelfDrain.timings();
     const c = props.container ?? {};
     const healthPath = props.healthPath ?? HEALTH_CHECK_DEFAULTS.path;
     this.apiContainer = new Container(this, 'api', {
       provider: props.provider,
-      name: `${props.namePrefix}-${props.serverName}-api`,
+      name: dockerNames(props.namePrefix).api(props.serverName),
       image: props.apiImage,
       restart: 'unless-stopped',
       env: ApiEnvironmentContract.render({

@@ -11,6 +11,7 @@ import { BootstrapSql } from '../postgres/render-bootstrap-sql';
 import { APPLY_MIGRATION_FUNCTION } from '../postgres/render-schema-migrations';
 import { PgHba } from '../postgres/render-pg-hba';
 import { OUTPUT_PLUGIN_LIBRARIES, PostgresSettings } from '../postgres/render-postgres-settings';
+import { dataVolumeOf, migratorOf } from '../naming/docker-names';
 
 /** Props of `BdrNode`. */
 export interface BdrNodeProps {
@@ -67,10 +68,11 @@ export class BdrNode extends Construct {
     super(scope, id);
     const config = props.config;
     const sql = BootstrapSql.render(config);
+    const resolved = resolveBdrNodeConfig(config);
     this.port = config.listenPort ?? 5432;
     this.volume = new Volume(this, 'data', {
       provider: props.provider,
-      name: `${props.containerName}-data`,
+      name: dataVolumeOf(props.containerName),
       lifecycle: { preventDestroy: props.protectVolume ?? true },
     });
     this.container = new Container(this, 'container', {
@@ -87,13 +89,13 @@ export class BdrNode extends Construct {
         `POSTGRES_PASSWORD=${props.replicationPassword}`,
         `REPLICATION_PASSWORD=${props.replicationPassword}`,
         `API_PASSWORD=${props.apiPassword}`,
-        `REPLICATION_USER=${config.replicationUser ?? 'replicator'}`,
+        `REPLICATION_USER=${resolved.replicationUser}`,
         `BDR_CONFIG_DIR=${BDR_CONFIG_DIR}`,
-        `BDR_DATABASE=${config.database ?? 'api'}`,
+        `BDR_DATABASE=${resolved.database}`,
         `BDR_OUTPUT_PLUGIN_LIBRARIES=${OUTPUT_PLUGIN_LIBRARIES}`,
         // psql, pg_isready and the image's first-init server all find the server on this port.
         `PGPORT=${this.port}`,
-        `BDR_DIVERGENCE_CHECK_SECONDS=${resolveBdrNodeConfig(config).divergenceCheckIntervalSeconds}`,
+        `BDR_DIVERGENCE_CHECK_SECONDS=${resolved.divergenceCheckIntervalSeconds}`,
       ],
       volumes: [{ volumeName: this.volume.name, containerPath: '/var/lib/postgresql/data' }],
       upload: [
@@ -126,11 +128,11 @@ export class BdrNode extends Construct {
       // and the next start runs crash recovery.
       destroyGraceSeconds: 30,
     });
-    const db = config.database ?? 'api';
+    const db = resolved.database;
     const psql = `psql -X -h 127.0.0.1 -U ${BDR_SUPERUSER}`;
     this.migrator = new Container(this, 'migrator', {
       provider: props.provider,
-      name: `${props.containerName}-migrate`,
+      name: migratorOf(props.containerName),
       image: props.image,
       ...oneShotContainer(
         `a schema migration failed on ${props.containerName} (docker logs ${props.containerName}-migrate says which and why); nothing of that migration was applied`,

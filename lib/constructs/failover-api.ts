@@ -13,6 +13,7 @@ import { FailoverApiProps } from './failover-api-props';
 import { HaproxyLoadBalancer } from './haproxy-load-balancer';
 import { ResolvedFailoverApiProps, resolveFailoverApiProps } from './resolve-failover-api-props';
 import { ShippedDockerImage } from './shipped-docker-image';
+import { dockerNames } from '../naming/docker-names';
 
 /** Images on one Docker provider: the caller's, or built from the shipped Dockerfiles on first use. */
 class ImagesOnProvider {
@@ -103,7 +104,8 @@ export class FailoverApi extends Construct {
       const hc = { ...props.healthCheck };
       const [a, b] = p.hosts;
       const peerOf = (name: string) => (name === a.name ? b : a);
-      const dbName = (name: string) => `${p.namePrefix}-${name}-db`;
+      const names = dockerNames(p.namePrefix);
+      const dbName = names.database;
 
       if (!p.multiHost) {
         this.singleHostSubnet = p.networkSubnet;
@@ -122,13 +124,13 @@ export class FailoverApi extends Construct {
         );
         this.loadBalancer = new HaproxyLoadBalancer(this, 'haproxy', {
           provider,
-          containerName: `${p.namePrefix}-haproxy`,
+          containerName: dockerNames(p.namePrefix).haproxy,
           image: images.get(ShippedImage.HAPROXY, props.haproxyImage),
           networkName: network.name,
           publishPort: p.frontendPort,
           config: {
             strategy: p.strategy,
-            servers: this.servers(p, (h) => `${p.namePrefix}-${h}-api`),
+            servers: this.servers(p, names.api),
             healthCheck: hc,
             limits: props.limits,
             timeouts: props.timeouts,
@@ -167,7 +169,7 @@ export class FailoverApi extends Construct {
         this.providers.push(provider);
         this.loadBalancer = new HaproxyLoadBalancer(this, 'haproxy', {
           provider,
-          containerName: `${p.namePrefix}-haproxy`,
+          containerName: dockerNames(p.namePrefix).haproxy,
           image: new ImagesOnProvider(this, 'haproxy-', provider, p.baseImages).get(ShippedImage.HAPROXY, props.haproxyImage),
           publishPort: p.frontendPort,
           config: {
@@ -202,7 +204,7 @@ export class FailoverApi extends Construct {
     // An explicit gateway: one the daemon picks is read back into the set and replaces the network (provider #54).
     return new Network(this, id, {
       provider,
-      name: `${p.namePrefix}-net`,
+      name: dockerNames(p.namePrefix).network,
       ipamConfig: [{ subnet: p.networkSubnet, gateway: firstHostAddress(p.networkSubnet) }],
     });
   }

@@ -14,6 +14,7 @@ import {
 import { HaproxyConfig } from '../haproxy/render-haproxy-config';
 import { DEFAULT_LOG_DRIVER, DEFAULT_LOG_OPTIONS } from './container-logging';
 import { oneShotContainer } from './one-shot-container';
+import { configWriterOf } from '../naming/docker-names';
 
 /** Props of `HaproxyLoadBalancer`. */
 export interface HaproxyLoadBalancerProps {
@@ -74,7 +75,7 @@ export class HaproxyLoadBalancer extends Construct {
     const runtimeMount = [{ volumeName: this.runtimeVolume.name, containerPath: HAPROXY_RUNTIME_DIR }];
     this.configWriter = new Container(this, 'config-writer', {
       provider: props.provider,
-      name: `${props.containerName}-config`,
+      name: configWriterOf(props.containerName),
       image: props.image,
       // Runs once per config.
       ...oneShotContainer("haproxy -c refused the rendered config (see this container's logs); the running HAProxy keeps its old config"),

@@ -26,6 +26,9 @@ export interface ResolvedBdrNode {
   readonly divergenceCheckIntervalSeconds: number;
 }
 
+/** The roles' and the database's names when the props leave them out: the one place they are defaulted. */
+export const BDR_NODE_DEFAULTS = { apiUser: 'api', replicationUser: 'replicator', ownerUser: 'api_owner', database: 'api' } as const;
+
 const LISTEN = /^(\*|[0-9A-Za-z.:-]+(,[0-9A-Za-z.:-]+)*)$/;
 
 function endpoint(field: string, value: PgEndpoint | undefined): Required<PgEndpoint> {
@@ -75,9 +78,9 @@ export function resolveBdrNodeConfig(props: BdrNodeConfig): ResolvedBdrNode {
   }
   const ident = (field: string, value: unknown) => checkPattern(field, value, PG_IDENTIFIER, PG_IDENTIFIER_ALLOWED);
   const roles = {
-    apiUser: ident('apiUser', props.apiUser ?? 'api'),
-    replicationUser: ident('replicationUser', props.replicationUser ?? 'replicator'),
-    ownerUser: ident('ownerUser', props.ownerUser ?? 'api_owner'),
+    apiUser: ident('apiUser', props.apiUser ?? BDR_NODE_DEFAULTS.apiUser),
+    replicationUser: ident('replicationUser', props.replicationUser ?? BDR_NODE_DEFAULTS.replicationUser),
+    ownerUser: ident('ownerUser', props.ownerUser ?? BDR_NODE_DEFAULTS.ownerUser),
   };
   const byName = new Map<string, string>();
   for (const [field, role] of Object.entries(roles)) {
@@ -97,7 +100,7 @@ export function resolveBdrNodeConfig(props: BdrNodeConfig): ResolvedBdrNode {
     apiAddresses: cidrList('apiAddresses', props.apiAddresses),
     listenAddresses: checkPattern('listenAddresses', props.listenAddresses ?? '*', LISTEN, "'*' or a comma-separated list of addresses"),
     listenPort: checkPort('listenPort', props.listenPort ?? 5432),
-    database: ident('database', props.database ?? 'api'),
+    database: ident('database', props.database ?? BDR_NODE_DEFAULTS.database),
     ...roles,
     schema: resolveDatabaseSchema('schema', props.schema),
     // Any rule works that gives the two nodes different residues; names are all both nodes know alike.

@@ -1,3 +1,5 @@
+import { dockerNames } from '../naming/docker-names';
+
 /**
  * What the Docker smoke driver relies on in the smoke stack (stacks/smoke-stack.ts builds it to match):
  * its name, its variables, and its containers' names.
@@ -24,15 +26,17 @@ export function versionVariableName(host: string): string {
   return `${host}_version`;
 }
 
-export const SMOKE_NETWORK = `${SMOKE_NAME_PREFIX}-net`;
+const names = dockerNames(SMOKE_NAME_PREFIX);
+
+export const SMOKE_NETWORK = names.network;
 
 export const smokeContainers = {
-  haproxy: `${SMOKE_NAME_PREFIX}-haproxy`,
+  haproxy: names.haproxy,
   probe: `${SMOKE_NAME_PREFIX}-probe`,
-  api: (host: string) => `${SMOKE_NAME_PREFIX}-${host}-api`,
-  database: (host: string) => `${SMOKE_NAME_PREFIX}-${host}-db`,
+  api: names.api,
+  database: names.database,
   /** The node's one-shot migrator (BdrNode.migrator). */
-  migrator: (host: string) => `${SMOKE_NAME_PREFIX}-${host}-db-migrate`,
+  migrator: names.migrator,
   /** The node's data volume (BdrNode.volume). */
-  dataVolume: (host: string) => `${SMOKE_NAME_PREFIX}-${host}-db-data`,
+  dataVolume: names.dataVolume,
 };
