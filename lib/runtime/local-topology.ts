@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { FailoverStrategy } from '../haproxy/failover-strategy';
 import { HaproxyConfigProps, HaproxyFailureHandling, HaproxyHealthCheck, HaproxyLimits, HaproxyTimeouts } from '../haproxy/haproxy-config-props';
 import { HAPROXY_BACKEND_NAME, HaproxyConfig } from '../haproxy/render-haproxy-config';
@@ -23,12 +23,14 @@ import { HaproxyProcess } from './haproxy-process';
 import { HaproxyRuntimeClient, HaproxyServerState, ServerAdminState } from './haproxy-runtime-client';
 import { logTail } from './log-tail';
 import { Blackhole, PacketFilter } from './packet-filter';
-import { pollUntil } from './poll';
-import { SubscriptionNode, waitUntilReplicating } from './replication-wait';
-import { SubscriptionWatchdogLoop, WatchedNode } from './subscription-watchdog-loop';
-import { ConvergenceReport, RepairReport, repairNodes, ReplicaNode, rowAsText, waitForConvergence } from './convergence';
+import { pollUntil } from '../polling/poll';
+import { SubscriptionNode, waitUntilReplicating } from '../replication/replication-wait';
+import { SubscriptionWatchdogLoop, WatchedNode } from '../replication/subscription-watchdog-loop';
+import { ConvergenceReport, RepairReport, repairNodes, ReplicaNode, rowAsText, waitForConvergence } from '../replication/convergence';
 import { PostgresCluster } from './postgres-cluster';
 import { findHaproxy, findPgBinDir, postgresRunAs } from './system-binaries';
+import { ExitCleanupStage, onExit } from './exit-cleanup';
+import { BDR_NODE_DEFAULTS } from '../postgres/resolve-bdr-node-config';
 
 /** Options of the local topology. */
 export interface LocalTopologyOptions {
@@ -178,14 +180,8 @@ const HAPROXY_ADDRESS = '127.0.0.10';
 export const LOCAL_HOST_NAMES = ['server1', 'server2'];
 const REPLICATION_TIMEOUT_MS = 60_000;
 
-// Safety net for an exit without stop() (process.exit on Ctrl-C): the processes are SIGKILLed by
-// ManagedProcess's handler, the packet filters removed by PacketFilter's, and the temp dirs here.
-const liveDirs = new Set<string>();
-process.once('exit', () => {
-  for (const dir of liveDirs) {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+// Each live topology's temp dir, and how to drop it from the exit cleanup once stop() removed it.
+const forgetDirs = new Map<string, () => void>();
 
 /**
  * The whole system as real processes on this machine: two PostgreSQL clusters replicating both ways with
@@ -229,7 +225,9 @@ export class LocalTopology {
     const progress = options.onProgress ?? (() => undefined);
     const strategy = options.strategy ?? FailoverStrategy.WEIGHTED_STICK;
     const baseDir = mkdtempSync(join(tmpdir(), 'failover-api-'));
-    liveDirs.add(baseDir);
+    // An exit without stop() still removes the temp dir, after the processes are killed (exit-cleanup).
+    const forgetDir = onExit(ExitCleanupStage.REMOVE_TEMP_DIRS, () => rmSync(baseDir, { recursive: true, force: true }));
+    forgetDirs.set(baseDir, forgetDir);
     chmodSync(baseDir, 0o755); // the postgres user must be able to reach its own dir inside
     const created: { hosts: LocalHost[]; haproxy?: HaproxyProcess; packetFilter: PacketFilter; watchdog?: SubscriptionWatchdogLoop } = {
       hosts: [],
@@ -293,7 +291,7 @@ export class LocalTopology {
           port: pgPorts[i],
           settings: PostgresSettings.render(props),
           hba: PgHba.render(props),
-          pgpass: BootstrapSql.renderPgpass('replicator', replicationPassword),
+          pgpass: BootstrapSql.renderPgpass(BDR_NODE_DEFAULTS.replicationUser, replicationPassword),
           runAs,
         });
         const api = new ApiProcess({
@@ -619,6 +617,23 @@ export class LocalTopology {
   }
 }
 
+/**
+ * With FAILOVER_KEEP_LOGS set to a directory, every log of the topology (each node's postgres.log, each API's,
+ * HAProxy's) is copied there, under the topology's own dir name, before the temp dir goes. The test suite sets
+ * it for each test file and keeps what a failed file left (__tests__/support/jest-environment.js).
+ */
+function keepLogs(baseDir: string): void {
+  const keep = process.env.FAILOVER_KEEP_LOGS;
+  if (!keep) {
+    return;
+  }
+  const target = join(keep, basename(baseDir));
+  for (const file of readdirSync(baseDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.log'))) {
+    mkdirSync(dirname(join(target, file)), { recursive: true });
+    copyFileSync(join(baseDir, file), join(target, file));
+  }
+}
+
 /** Each host's node, as the watchdog loop and the waits read it; its provider is the peer's replication address. */
 function watchedNodes(hosts: LocalHost[]): WatchedNode[] {
   return hosts.map((h) => {
@@ -678,8 +693,10 @@ async function teardown(
     ])),
   );
   results.push(...(await Promise.allSettled(hosts.map((h) => h.db.stop('fast')))));
+  keepLogs(baseDir);
   rmSync(baseDir, { recursive: true, force: true });
-  liveDirs.delete(baseDir);
+  forgetDirs.get(baseDir)?.();
+  forgetDirs.delete(baseDir);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
     throw failed.reason;
