@@ -12,7 +12,7 @@ function imports(file: string): string[] {
 
 // The layering in the README's Development section: only constructs (and stacks/) know CDKTF, so a move to its community fork stays small.
 describe('import direction', () => {
-  const layers = ['haproxy', 'postgres', 'validation', 'naming', 'api', 'runtime', 'smoke', 'cli'];
+  const layers = ['haproxy', 'postgres', 'validation', 'naming', 'polling', 'replication', 'api', 'runtime', 'smoke', 'cli'];
 
   test.each(layers)('lib/%s imports neither cdktf nor the constructs', (layer) => {
     const offenders = filesUnder(join(LIB, layer), '.ts').flatMap((file) =>

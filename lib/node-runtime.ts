@@ -15,9 +15,9 @@ export {
 export { HaproxyProcess, HaproxyConfigRejectedError } from './runtime/haproxy-process';
 export { PacketFilter, Blackhole } from './runtime/packet-filter';
 export { findPgBinDir, findHaproxy, PG_BINDIR_ENV } from './runtime/system-binaries';
-export { pollUntil, PollOptions } from './runtime/poll';
-export * from './runtime/replication-wait';
-export * from './runtime/convergence';
+export { pollUntil, PollOptions } from './polling/poll';
+export * from './replication/replication-wait';
+export * from './replication/convergence';
 export * from './postgres/convergence-sql';
 export * from './postgres/subscription-watchdog-sql';
 export * from './postgres/replication-health-sql';

@@ -3,8 +3,8 @@ import { CONVERGENCE_SESSION_OPTIONS } from '../postgres/convergence-sql';
 import { SUBSCRIPTION_KICK_STATEMENTS, SUBSCRIPTION_STATUS_SQL } from '../postgres/subscription-watchdog-sql';
 import { REPLICATION_HEALTH_SQL, replicationHealthOf } from '../postgres/replication-health-sql';
 import { describeReplicationHealth } from '../smoke/report-text';
-import { RepairReport, repairNodes, ReplicaNode, rowAsText, waitForConvergence } from '../runtime/convergence';
-import { SubscriptionNode } from '../runtime/replication-wait';
+import { RepairReport, repairNodes, ReplicaNode, rowAsText, waitForConvergence } from '../replication/convergence';
+import { SubscriptionNode } from '../replication/replication-wait';
 import { numberFlag, parseWithPositionals, progressPrinter, runCli, UsageError } from './cli-options';
 
 const USAGE = `usage: npm run verify-replication -- <dsn1> <dsn2> [options]

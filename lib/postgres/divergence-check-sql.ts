@@ -1,5 +1,5 @@
 import { COMPARED_TABLES_SQL } from './convergence-sql';
-import { BOOKKEEPING_SCHEMA } from './render-schema-migrations';
+import { BOOKKEEPING_SCHEMA, SCHEMA_CHANGE_LOCK } from './render-schema-migrations';
 
 /**
  * The divergence check the Docker image runs periodically (`divergenceCheckIntervalSeconds`), in SQL so that it
@@ -50,7 +50,13 @@ export function divergenceCheckSql(): string[] {
     '  CREATE TEMP TABLE IF NOT EXISTS failover_api_current_divergence (table_name text, key text, here_digest text, peer_digest text);',
     '  TRUNCATE failover_api_current_divergence;',
     "  IF peer_dsn IS NULL THEN RAISE EXCEPTION 'this node has no subscription to a peer'; END IF;",
+    // Not while a migration runs, here or on the peer (SCHEMA_CHANGE_LOCK): this round is skipped instead.
+    `  IF NOT pg_try_advisory_xact_lock_shared(${SCHEMA_CHANGE_LOCK}) THEN RETURN; END IF;`,
     "  PERFORM dblink_connect('failover_api_peer', peer_dsn);",
+    `  IF NOT (SELECT ok FROM dblink('failover_api_peer', 'SELECT pg_try_advisory_lock_shared(${SCHEMA_CHANGE_LOCK})') AS l(ok boolean)) THEN`,
+    "    PERFORM dblink_disconnect('failover_api_peer');",
+    '    RETURN;',
+    '  END IF;',
     `  PERFORM dblink_exec('failover_api_peer', '${peerSettings}');`,
     `  FOR t IN ${COMPARED_TABLES_SQL.replace(/;$/, '').split('\n').join(' ')} LOOP`,
     // The key's text as the convergence checker gives it: the column, a row of the columns, or the whole row.

@@ -24,6 +24,12 @@ export const APPLY_MIGRATION_FUNCTION = `${BOOKKEEPING_SCHEMA}.apply_migration(i
 
 // Advisory-lock class of apply_migration (two-key form: class, version): 'FAPI' in ASCII.
 const LOCK_CLASS = 0x46415049;
+/**
+ * The advisory lock (as pg_advisory_lock's two int4 arguments) a migration holds exclusively and a divergence
+ * check shared: a check never reads a table while its ALTER waits for it, which would queue the API's writes
+ * behind the ALTER. A check that finds it taken skips its round.
+ */
+export const SCHEMA_CHANGE_LOCK = `${LOCK_CLASS}, -1`;
 
 /** A dollar-quote tag that does not occur in `text`, so any SQL can be quoted without escaping. */
 function dollarQuote(text: string, base: string): string {
@@ -98,6 +104,7 @@ export function migrationFunctionsSql(node: ResolvedBdrNode): string[] {
     'BEGIN',
     // One at a time per version on this node: this node's migrator and its apply worker (running the peer's
     // queued call) may both arrive; the second sees the first's row.
+    `  PERFORM pg_advisory_xact_lock(${SCHEMA_CHANGE_LOCK});`,
     `  PERFORM pg_advisory_xact_lock(${LOCK_CLASS}, p_version);`,
     `  IF ${BOOKKEEPING_SCHEMA}.migration_applied(p_version, p_name, p_checksum) THEN`,
     '    RETURN false;',

@@ -1,5 +1,5 @@
 import { SUBSCRIPTION_WATCHDOG_INTERVAL_MS } from '../postgres/subscription-watchdog-sql';
-import { pollUntil } from './poll';
+import { pollUntil } from '../polling/poll';
 
 /** One pglogical node, however it is reached (a local socket, `docker exec`). */
 export interface SubscriptionNode {

@@ -4,7 +4,7 @@ import { SelfDrainTimings } from '../haproxy/self-drain';
 import { findCompiledEntry } from './compiled-entry';
 import { ManagedProcess } from './managed-process';
 import { logTail } from './log-tail';
-import { pollUntil } from './poll';
+import { pollUntil } from '../polling/poll';
 
 /** The compiled reference API entry: beside this file in dist/, or in dist/ when running from sources. */
 export function findApiEntry(): string {

@@ -3,7 +3,7 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManagedProcess } from './managed-process';
 import { HaproxyRuntimeClient } from './haproxy-runtime-client';
-import { pollUntil } from './poll';
+import { pollUntil } from '../polling/poll';
 
 /** A config `haproxy -c` refused; the running HAProxy keeps its old config. */
 export class HaproxyConfigRejectedError extends Error {

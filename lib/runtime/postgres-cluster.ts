@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { Client, QueryResultRow } from 'pg';
 import { ManagedProcess } from './managed-process';
 import { logTail } from './log-tail';
-import { pollUntil } from './poll';
+import { pollUntil } from '../polling/poll';
 
 const execFileAsync = promisify(execFile);
 

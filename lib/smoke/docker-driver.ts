@@ -6,9 +6,9 @@ import { ITEMS_TABLE } from '../postgres/render-bootstrap-sql';
 import { REPLICATION_HEALTH_SQL, ReplicationHealth, replicationHealthOf } from '../postgres/replication-health-sql';
 import { SUBSCRIPTION_STATUS_SQL } from '../postgres/subscription-watchdog-sql';
 import { HaproxyRuntimeClient, HaproxyServerState, ServerAdminState } from '../runtime/haproxy-runtime-client';
-import { pollUntil } from '../runtime/poll';
-import { SubscriptionNode, waitUntilReplicating } from '../runtime/replication-wait';
-import { ConvergenceReport, ReplicaNode, rowAsText, waitForConvergence } from '../runtime/convergence';
+import { pollUntil } from '../polling/poll';
+import { SubscriptionNode, waitUntilReplicating } from '../replication/replication-wait';
+import { ConvergenceReport, ReplicaNode, rowAsText, waitForConvergence } from '../replication/convergence';
 import { CONVERGENCE_SESSION_OPTIONS } from '../postgres/convergence-sql';
 import { CommandRunner, runChecked } from './command-runner';
 import {

@@ -1,5 +1,5 @@
 import { ReplicationHealth } from '../postgres/replication-health-sql';
-import { pollUntil } from '../runtime/poll';
+import { pollUntil } from '../polling/poll';
 import { Probe, ProbeRecord } from './probe';
 import { RollingUpdate, RollingUpdateStep, UpdateWindow } from './rolling-update';
 import { ProbeSummary, RelativeWindow, summarizeProbe } from './summary';

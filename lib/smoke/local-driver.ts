@@ -1,6 +1,6 @@
 import { ReplicationHealth } from '../postgres/replication-health-sql';
 import { ITEMS_TABLE } from '../postgres/render-bootstrap-sql';
-import { ConvergenceReport } from '../runtime/convergence';
+import { ConvergenceReport } from '../replication/convergence';
 import { HaproxyServerState, ServerAdminState } from '../runtime/haproxy-runtime-client';
 import { LocalTopology } from '../runtime/local-topology';
 import { HostFault, HostStopOptions, TopologyDriver } from './topology-driver';

@@ -1,6 +1,6 @@
 import { ITEMS_TABLE } from '../postgres/render-bootstrap-sql';
 import { randomUUID } from 'node:crypto';
-import { ConvergenceReport } from '../runtime/convergence';
+import { ConvergenceReport } from '../replication/convergence';
 import { LocalTopology } from '../runtime/local-topology';
 import { LocalDriver } from './local-driver';
 import { Probe, ProbeRecord } from './probe';

@@ -1,5 +1,5 @@
 import { ServerAdminState } from '../runtime/haproxy-runtime-client';
-import { pollUntil } from '../runtime/poll';
+import { pollUntil } from '../polling/poll';
 import { HostFault, HostStopOptions, TopologyDriver } from './topology-driver';
 
 /** Options of one rolling update. */

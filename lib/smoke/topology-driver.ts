@@ -1,5 +1,5 @@
 import { ReplicationHealth } from '../postgres/replication-health-sql';
-import { ConvergenceReport } from '../runtime/convergence';
+import { ConvergenceReport } from '../replication/convergence';
 import { HaproxyServerState, ServerAdminState } from '../runtime/haproxy-runtime-client';
 
 /** What happens to a host: a planned update, or a fault. Each is a driver operation, so one orchestrator runs them all. */
