@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
+import { Client } from 'pg';
 import { LocalTopology, repairSource } from '../../lib/node-runtime';
+import { SCHEMA_CHANGE_LOCK } from '../../lib/postgres/render-schema-migrations';
 import { scaled } from '../support/time-scale';
 
 // Anti-entropy on real PostgreSQL 15 + pglogical: rows made to differ behind pglogical's back (written under a
@@ -96,6 +98,24 @@ describe('verify-replication --repair (real postgres and pglogical)', () => {
     const row = { table: 'app.items', key: id, here: await digest('server1'), peer: await digest('server2') };
     // The first check could be a write in flight; the second, with both versions unchanged, is a divergence.
     expect(await topology.checkDivergence('server1')).toEqual([]);
+    expect(await topology.checkDivergence('server1')).toEqual([row]);
+    // While a migration holds the schema-change lock on either node, a check skips its round (no ALTER may queue
+    // behind its reads), and reports the row again after.
+    for (const host of ['server1', 'server2']) {
+      const migration = new Client({
+        host: topology.database(host).socketDir,
+        port: topology.database(host).options.port,
+        user: 'postgres',
+        database: 'api',
+      });
+      await migration.connect();
+      try {
+        await migration.query(`SELECT pg_advisory_lock(${SCHEMA_CHANGE_LOCK})`);
+        expect(await topology.checkDivergence('server1')).toEqual([]);
+      } finally {
+        await migration.end();
+      }
+    }
     expect(await topology.checkDivergence('server1')).toEqual([row]);
     // A version that changes meanwhile starts over.
     await behindPglogical('server2', `UPDATE app.items SET body = 'server2 again' WHERE id = '${id}';`);
