@@ -7,6 +7,7 @@ module.exports = [
   'constructs/rolling-update-diff',
   'docker/docker-driver',
   'haproxy/haproxy-validation',
+  'haproxy/readme-config',
   'postgres/postgres-renderers',
   'runtime/replication-wait',
   'smoke/summary',
