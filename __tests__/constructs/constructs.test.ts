@@ -128,6 +128,32 @@ describe('ApiHost', () => {
 });
 
 describe('HaproxyLoadBalancer', () => {
+  test('on its own, a bad prop names it: the error carries the scope it was validated in', () => {
+    const { stack } = stackWithSecrets();
+    let error: unknown;
+    try {
+      new HaproxyLoadBalancer(stack, 'lb', {
+        provider: new DockerProvider(stack, 'docker', {}),
+        containerName: 'fa-haproxy',
+        image: 'haproxy:test',
+        publishPort: 9080,
+        config: {
+          servers: [
+            { name: 'server1', address: '10.0.0.5', port: 8080 },
+            { name: 'server2', address: '10.0.0.6', port: 8080 },
+          ],
+          healthCheck: { fall: 0 },
+        },
+      });
+    } catch (err) {
+      error = err;
+    }
+    expect({ message: (error as Error).message, scope: (error as { scope?: string }).scope }).toEqual({
+      message: 'HaproxyLoadBalancer test/lb: healthCheck.fall: must be an integer from 1 to 100, got 0',
+      scope: 'HaproxyLoadBalancer test/lb',
+    });
+  });
+
   const loadBalancerStack = () => {
     const { stack } = stackWithSecrets();
     const lb = new HaproxyLoadBalancer(stack, 'lb', {

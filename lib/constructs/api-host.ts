@@ -11,6 +11,7 @@ import { DEFAULT_LOG_DRIVER, DEFAULT_LOG_OPTIONS } from './container-logging';
 import { ApiContainerOptions } from './failover-api-props';
 import { resolveBdrNodeConfig } from '../postgres/resolve-bdr-node-config';
 import { dockerNames } from '../naming/docker-names';
+import { enterValidationScope } from '../validation/validation-error';
 
 /** Props of `ApiHost`. */
 export interface ApiHostProps {
@@ -80,68 +81,74 @@ export class ApiHost extends Construct {
 
   constructor(scope: Construct, id: string, props: ApiHostProps) {
     super(scope, id);
-    this.apiPort = props.apiPort ?? 8080;
-    const dbName = dockerNames(props.namePrefix).database(props.serverName);
-    this.database = new BdrNode(this, 'database', {
-      provider: props.provider,
-      containerName: dbName,
-      image: props.postgresImage,
-      config: props.database,
-      apiPassword: props.apiPassword,
-      replicationPassword: props.replicationPassword,
-      networkName: props.networkName,
-      publishAddress: props.publishAddress,
-      protectVolume: props.protectDataVolume,
-    });
-    const { database: db, apiUser: user } = resolveBdrNodeConfig(props.database);
-    this.drain = props.drain ?? SelfDrain.timings();
-    const c = props.container ?? {};
-    const healthPath = props.healthPath ?? HEALTH_CHECK_DEFAULTS.path;
-    this.apiContainer = new Container(this, 'api', {
-      provider: props.provider,
-      name: dockerNames(props.namePrefix).api(props.serverName),
-      image: props.apiImage,
-      restart: 'unless-stopped',
-      env: ApiEnvironmentContract.render({
-        host: '0.0.0.0',
-        port: this.apiPort,
-        serverName: props.serverName,
-        version: props.version,
-        databaseUrl: `postgres://${user}:${Fn.urlencode(props.apiPassword)}@${dbName}:${this.database.port}/${db}`,
-        healthPath,
-        drainTimeoutMs: this.drain.drainTimeoutMs,
-        drainQuietMs: this.drain.quietMs,
-        shutdownGraceMs: this.drain.shutdownGraceMs,
-      }).concat(Object.entries(c.environment ?? {}).map(([name, value]) => `${name}=${value}`)),
-      command: c.command,
-      memory: c.memoryMb,
-      cpuShares: c.cpuShares,
-      logDriver: c.logDriver ?? DEFAULT_LOG_DRIVER,
-      logOpts: c.logOptions ?? DEFAULT_LOG_OPTIONS,
-      // SIGTERM starts the self-drain. Terraform's destroy stops with destroy_grace_seconds (0, an immediate
-      // SIGKILL, when unset); stop_timeout covers a plain `docker stop`. Both outlast drain and grace.
-      stopSignal: 'SIGTERM',
-      stopTimeout: this.drain.stopTimeoutSeconds,
-      destroyGraceSeconds: this.drain.stopTimeoutSeconds,
-      networksAdvanced: [{ name: props.networkName }],
-      ports: props.publishAddress ? [{ internal: this.apiPort, external: this.apiPort, ip: props.publishAddress }] : undefined,
-      healthcheck: {
-        // The path HAProxy checks, without HAProxy's header: this probe must not end a self-drain.
-        test: [
-          'CMD',
-          'node',
-          '-e',
-          `fetch('http://127.0.0.1:${this.apiPort}${healthPath}').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
-        ],
-        interval: '5s',
-        timeout: '3s',
-        retries: 3,
-      },
-      // A deploy is done when the new container is healthy, not merely started.
-      wait: true,
-      waitTimeout: 120,
-      // After this version's migrations: an API never starts against a schema older than it expects.
-      dependsOn: [this.database.container, this.database.migrator],
-    });
+    // Its props' errors name it, unless it is part of a construct that validates them as its own.
+    const leaveScope = enterValidationScope(`ApiHost ${this.node.path}`);
+    try {
+      this.apiPort = props.apiPort ?? 8080;
+      const dbName = dockerNames(props.namePrefix).database(props.serverName);
+      this.database = new BdrNode(this, 'database', {
+        provider: props.provider,
+        containerName: dbName,
+        image: props.postgresImage,
+        config: props.database,
+        apiPassword: props.apiPassword,
+        replicationPassword: props.replicationPassword,
+        networkName: props.networkName,
+        publishAddress: props.publishAddress,
+        protectVolume: props.protectDataVolume,
+      });
+      const { database: db, apiUser: user } = resolveBdrNodeConfig(props.database);
+      this.drain = props.drain ?? SelfDrain.timings();
+      const c = props.container ?? {};
+      const healthPath = props.healthPath ?? HEALTH_CHECK_DEFAULTS.path;
+      this.apiContainer = new Container(this, 'api', {
+        provider: props.provider,
+        name: dockerNames(props.namePrefix).api(props.serverName),
+        image: props.apiImage,
+        restart: 'unless-stopped',
+        env: ApiEnvironmentContract.render({
+          host: '0.0.0.0',
+          port: this.apiPort,
+          serverName: props.serverName,
+          version: props.version,
+          databaseUrl: `postgres://${user}:${Fn.urlencode(props.apiPassword)}@${dbName}:${this.database.port}/${db}`,
+          healthPath,
+          drainTimeoutMs: this.drain.drainTimeoutMs,
+          drainQuietMs: this.drain.quietMs,
+          shutdownGraceMs: this.drain.shutdownGraceMs,
+        }).concat(Object.entries(c.environment ?? {}).map(([name, value]) => `${name}=${value}`)),
+        command: c.command,
+        memory: c.memoryMb,
+        cpuShares: c.cpuShares,
+        logDriver: c.logDriver ?? DEFAULT_LOG_DRIVER,
+        logOpts: c.logOptions ?? DEFAULT_LOG_OPTIONS,
+        // SIGTERM starts the self-drain. Terraform's destroy stops with destroy_grace_seconds (0, an immediate
+        // SIGKILL, when unset); stop_timeout covers a plain `docker stop`. Both outlast drain and grace.
+        stopSignal: 'SIGTERM',
+        stopTimeout: this.drain.stopTimeoutSeconds,
+        destroyGraceSeconds: this.drain.stopTimeoutSeconds,
+        networksAdvanced: [{ name: props.networkName }],
+        ports: props.publishAddress ? [{ internal: this.apiPort, external: this.apiPort, ip: props.publishAddress }] : undefined,
+        healthcheck: {
+          // The path HAProxy checks, without HAProxy's header: this probe must not end a self-drain.
+          test: [
+            'CMD',
+            'node',
+            '-e',
+            `fetch('http://127.0.0.1:${this.apiPort}${healthPath}').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
+          ],
+          interval: '5s',
+          timeout: '3s',
+          retries: 3,
+        },
+        // A deploy is done when the new container is healthy, not merely started.
+        wait: true,
+        waitTimeout: 120,
+        // After this version's migrations: an API never starts against a schema older than it expects.
+        dependsOn: [this.database.container, this.database.migrator],
+      });
+    } finally {
+      leaveScope();
+    }
   }
 }

@@ -6,7 +6,7 @@ import { FailoverStrategy } from '../haproxy/failover-strategy';
 import { HaproxyServer } from '../haproxy/haproxy-config-props';
 import { SelfDrain } from '../haproxy/self-drain';
 import { BdrNodeConfig } from '../postgres/bdr-node-config';
-import { Errors } from '../validation/validation-error';
+import { enterValidationScope } from '../validation/validation-error';
 import { ApiHost } from './api-host';
 import { resolveBaseImage, ShippedBaseImages, ShippedImage } from './docker-build-contexts';
 import { FailoverApiProps } from './failover-api-props';
@@ -97,6 +97,7 @@ export class FailoverApi extends Construct {
   constructor(scope: Construct, id: string, props: FailoverApiProps) {
     super(scope, id);
     // Every prop error, also one a child construct finds (a health check, the limits), names this construct.
+    const leaveScope = enterValidationScope(`FailoverApi ${this.node.path}`);
     try {
       const p = resolveFailoverApiProps(props);
       this.strategy = p.strategy;
@@ -194,8 +195,8 @@ export class FailoverApi extends Construct {
       const outputPrefix = p.namePrefix.replace(/-/g, '_');
       this.endpointOutput.overrideLogicalId(`${outputPrefix}_endpoint_url`);
       this.haproxyContainerOutput.overrideLogicalId(`${outputPrefix}_haproxy_container`);
-    } catch (err) {
-      throw Errors.isValidationError(err) ? err.at(`FailoverApi ${this.node.path}`) : err;
+    } finally {
+      leaveScope();
     }
     this.node.addValidation({ validate: () => this.uniqueInStack() });
   }

@@ -15,6 +15,7 @@ import { HaproxyConfig } from '../haproxy/render-haproxy-config';
 import { DEFAULT_LOG_DRIVER, DEFAULT_LOG_OPTIONS } from './container-logging';
 import { oneShotContainer } from './one-shot-container';
 import { configWriterOf } from '../naming/docker-names';
+import { enterValidationScope } from '../validation/validation-error';
 
 /** Props of `HaproxyLoadBalancer`. */
 export interface HaproxyLoadBalancerProps {
@@ -64,53 +65,59 @@ export class HaproxyLoadBalancer extends Construct {
 
   constructor(scope: Construct, id: string, props: HaproxyLoadBalancerProps) {
     super(scope, id);
-    this.containerName = props.containerName;
-    this.configText = HaproxyConfig.render({
-      ...props.config,
-      frontend: { address: '0.0.0.0', port: HAPROXY_CONTAINER_PORT },
-      runtimeApi: { socketPath: HAPROXY_SOCKET_PATH },
-      serverStateFile: HAPROXY_SERVER_STATE_PATH,
-    });
-    this.runtimeVolume = new Volume(this, 'runtime', { provider: props.provider, name: `${props.containerName}-runtime` });
-    const runtimeMount = [{ volumeName: this.runtimeVolume.name, containerPath: HAPROXY_RUNTIME_DIR }];
-    this.configWriter = new Container(this, 'config-writer', {
-      provider: props.provider,
-      name: configWriterOf(props.containerName),
-      image: props.image,
-      // Runs once per config.
-      ...oneShotContainer("haproxy -c refused the rendered config (see this container's logs); the running HAProxy keeps its old config"),
-      entrypoint: [
-        'sh',
-        '-c',
-        [
-          // Without -q, so a refused config's reason is in this container's logs.
-          `haproxy -c -f ${HAPROXY_STAGED_CONFIG_PATH}`,
-          `cp ${HAPROXY_STAGED_CONFIG_PATH} ${HAPROXY_CONFIG_PATH}.new`,
-          `mv -f ${HAPROXY_CONFIG_PATH}.new ${HAPROXY_CONFIG_PATH}`,
-        ].join(' && '),
-      ],
-      upload: [{ file: HAPROXY_STAGED_CONFIG_PATH, content: this.configText }],
-      volumes: runtimeMount,
-    });
-    this.container = new Container(this, 'container', {
-      provider: props.provider,
-      name: props.containerName,
-      image: props.image,
-      restart: 'unless-stopped',
-      logDriver: DEFAULT_LOG_DRIVER,
-      logOpts: DEFAULT_LOG_OPTIONS,
-      // The init forwards the stop signal to the reloader, which stops the master.
-      init: true,
-      volumes: runtimeMount,
-      ports: [{ internal: HAPROXY_CONTAINER_PORT, external: props.publishPort, ip: props.publishAddress ?? '0.0.0.0' }],
-      networksAdvanced: props.networkName ? [{ name: props.networkName }] : undefined,
-      healthcheck: {
-        test: ['CMD-SHELL', `echo 'show info' | socat stdio UNIX-CONNECT:${HAPROXY_SOCKET_PATH} | grep -q '^Uptime'`],
-        interval: '5s',
-        timeout: '3s',
-        retries: 3,
-      },
-      dependsOn: [this.configWriter],
-    });
+    // Its props' errors name it, unless it is part of a construct that validates them as its own.
+    const leaveScope = enterValidationScope(`HaproxyLoadBalancer ${this.node.path}`);
+    try {
+      this.containerName = props.containerName;
+      this.configText = HaproxyConfig.render({
+        ...props.config,
+        frontend: { address: '0.0.0.0', port: HAPROXY_CONTAINER_PORT },
+        runtimeApi: { socketPath: HAPROXY_SOCKET_PATH },
+        serverStateFile: HAPROXY_SERVER_STATE_PATH,
+      });
+      this.runtimeVolume = new Volume(this, 'runtime', { provider: props.provider, name: `${props.containerName}-runtime` });
+      const runtimeMount = [{ volumeName: this.runtimeVolume.name, containerPath: HAPROXY_RUNTIME_DIR }];
+      this.configWriter = new Container(this, 'config-writer', {
+        provider: props.provider,
+        name: configWriterOf(props.containerName),
+        image: props.image,
+        // Runs once per config.
+        ...oneShotContainer("haproxy -c refused the rendered config (see this container's logs); the running HAProxy keeps its old config"),
+        entrypoint: [
+          'sh',
+          '-c',
+          [
+            // Without -q, so a refused config's reason is in this container's logs.
+            `haproxy -c -f ${HAPROXY_STAGED_CONFIG_PATH}`,
+            `cp ${HAPROXY_STAGED_CONFIG_PATH} ${HAPROXY_CONFIG_PATH}.new`,
+            `mv -f ${HAPROXY_CONFIG_PATH}.new ${HAPROXY_CONFIG_PATH}`,
+          ].join(' && '),
+        ],
+        upload: [{ file: HAPROXY_STAGED_CONFIG_PATH, content: this.configText }],
+        volumes: runtimeMount,
+      });
+      this.container = new Container(this, 'container', {
+        provider: props.provider,
+        name: props.containerName,
+        image: props.image,
+        restart: 'unless-stopped',
+        logDriver: DEFAULT_LOG_DRIVER,
+        logOpts: DEFAULT_LOG_OPTIONS,
+        // The init forwards the stop signal to the reloader, which stops the master.
+        init: true,
+        volumes: runtimeMount,
+        ports: [{ internal: HAPROXY_CONTAINER_PORT, external: props.publishPort, ip: props.publishAddress ?? '0.0.0.0' }],
+        networksAdvanced: props.networkName ? [{ name: props.networkName }] : undefined,
+        healthcheck: {
+          test: ['CMD-SHELL', `echo 'show info' | socat stdio UNIX-CONNECT:${HAPROXY_SOCKET_PATH} | grep -q '^Uptime'`],
+          interval: '5s',
+          timeout: '3s',
+          retries: 3,
+        },
+        dependsOn: [this.configWriter],
+      });
+    } finally {
+      leaveScope();
+    }
   }
 }

@@ -2,6 +2,22 @@
 // package are loaded (a construct library depending on its own copy), where instanceof would say no.
 const VALIDATION_ERROR_BRAND = Symbol.for('cdktf-failover-api.ValidationError');
 
+// The constructs whose props are being validated, outermost first: a construct enters its scope before it
+// validates (enterValidationScope), and an error takes the outermost one when it is made. So a FailoverApi's
+// children report as the FailoverApi whose props they were given.
+const scopes: string[] = [];
+
+/**
+ * Marks everything validated from now until the returned function is called as the props of `where`, e.g.
+ * `FailoverApi my-stack/api`; call the function in a finally.
+ */
+export function enterValidationScope(where: string): () => void {
+  scopes.push(where);
+  return () => {
+    scopes.pop();
+  };
+}
+
 /**
  * Raised for a prop that would render a broken or unsafe config.
  * The message names the prop and what is allowed, so it can be fixed without reading the code.
@@ -11,18 +27,16 @@ export class ValidationError extends Error {
   public readonly field: string;
   /** What is wrong and what is allowed, without the field. */
   public readonly detail: string;
+  /** The construct whose props these are, e.g. `FailoverApi my-stack/api`, when one is validating. */
+  public readonly scope?: string;
 
-  constructor(
-    field: string,
-    detail: string,
-    where?: string,
-    private readonly combined = false,
-  ) {
-    // Several props at once read "<where>: 3 props are invalid:" and then one line each.
-    super(`${where ? `${where}: ` : ''}${combined ? '' : `${field}: `}${detail}`);
+  constructor(field: string, detail: string, scope: string | undefined = scopes[0], combined = false) {
+    // Several props at once read "<scope>: 3 props are invalid:" and then one line each.
+    super(`${scope ? `${scope}: ` : ''}${combined ? '' : `${field}: `}${detail}`);
     this.name = 'ValidationError';
     this.field = field;
     this.detail = detail;
+    this.scope = scope;
     Object.defineProperty(this, VALIDATION_ERROR_BRAND, { value: true });
   }
 
@@ -37,14 +51,9 @@ export class ValidationError extends Error {
     return new ValidationError(
       errors.map((e) => e.field).join(', '),
       `${errors.length} props are invalid:\n${errors.map((e) => `  ${e.field}: ${e.detail}`).join('\n')}`,
-      undefined,
+      errors[0].scope,
       true,
     );
-  }
-
-  /** The same error, located at a construct path, e.g. `FailoverApi my-stack/api`. */
-  at(where: string): ValidationError {
-    return new ValidationError(this.field, this.detail, where, this.combined);
   }
 }
 
