@@ -210,6 +210,17 @@ describe('FailoverApi validation at synth time', () => {
     });
   });
 
+  test('with the props its children render: a port, a health check and the WAL limit in one error', () => {
+    expect(attempt(() => ({ frontendPort: 0, healthCheck: { path: 'healthz' }, maxSlotWalKeepSizeMb: 8 }))).toThrow(
+      [
+        'FailoverApi stack/api: 3 props are invalid:',
+        "  healthCheck.path: must be a URL path starting with '/', without whitespace, control characters, quotes, backslashes or '#', got \"healthz\"",
+        '  maxSlotWalKeepSizeMb: must be -1 (no limit) or an integer from 16 (one WAL segment) to 16777216, got 8',
+        '  frontendPort: must be an integer from 1 to 65535, got 0',
+      ].join('\n'),
+    );
+  });
+
   test('every bad prop at once, one per line, each with what is allowed', () => {
     expect(
       attempt(() => ({

@@ -5,6 +5,8 @@ import { checkCidr, checkHost, checkInteger, checkName, checkOneOf, checkPattern
 import { Errors, ValidationError } from '../validation/validation-error';
 import { ApiEnvironmentContract } from '../api/api-environment';
 import { resolveDatabaseSchema } from '../postgres/resolve-database-schema';
+import { resolveBdrNodeConfig } from '../postgres/resolve-bdr-node-config';
+import { resolveHaproxyProps } from '../haproxy/resolve-haproxy-props';
 import { ApiContainerOptions, DockerMachine, FailoverApiHost, FailoverApiProps } from './failover-api-props';
 import { ShippedBaseImages } from './docker-build-contexts';
 import { checkSecret } from './secret-input';
@@ -149,6 +151,27 @@ export function resolveFailoverApiProps(props: FailoverApiProps): ResolvedFailov
     check(() => machine('loadBalancer', props.loadBalancer as DockerMachine, false));
   }
   check(() => resolveDatabaseSchema('schema', props.schema)); // here, so a bad migration names this FailoverApi
+  // The props the child constructs render, checked here too, so their errors join the others'.
+  check(() =>
+    resolveHaproxyProps({
+      strategy: props.strategy,
+      servers: props.hosts.map((_, i) => ({ name: `server${i + 1}`, address: '127.0.0.1', port: 8080 })),
+      healthCheck: props.healthCheck,
+      limits: props.limits,
+      timeouts: props.timeouts,
+      retries: props.retries,
+      failureHandling: props.failureHandling,
+    }),
+  );
+  check(() =>
+    resolveBdrNodeConfig({
+      local: { name: 'server1', host: '127.0.0.1' },
+      peer: { name: 'server2', host: '127.0.0.2' },
+      apiAddresses: ['127.0.0.1'],
+      maxSlotWalKeepSizeMb: props.maxSlotWalKeepSizeMb,
+      divergenceCheckIntervalSeconds: props.divergenceCheckIntervalSeconds,
+    }),
+  );
   check(() => checkSecret('apiPassword', props.apiPassword));
   check(() => checkSecret('replicationPassword', props.replicationPassword));
   const resolved: ResolvedFailoverApiProps = {

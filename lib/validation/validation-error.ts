@@ -44,7 +44,9 @@ export class ValidationError extends Error {
    * One error for several bad props: the only one as it is, or all of them, one per line. Its `field` lists
    * every prop, comma-separated.
    */
-  static all(errors: readonly ValidationError[]): ValidationError {
+  static all(all: readonly ValidationError[]): ValidationError {
+    // A prop two checks both look at (the strategy) is reported once.
+    const errors = all.filter((e, i) => all.findIndex((o) => o.field === e.field && o.detail === e.detail) === i);
     if (errors.length === 1) {
       return errors[0];
     }
