@@ -1,10 +1,10 @@
 import { Client } from 'pg';
 import { CONVERGENCE_SESSION_OPTIONS } from '../postgres/convergence-sql';
-import { SUBSCRIPTION_KICK_STATEMENTS, SUBSCRIPTION_STATUS_SQL } from '../postgres/subscription-watchdog-sql';
+import { SUBSCRIPTION_STATUS_SQL } from '../postgres/subscription-watchdog-sql';
 import { REPLICATION_HEALTH_SQL, replicationHealthOf } from '../postgres/replication-health-sql';
 import { describeReplicationHealth } from '../smoke/report-text';
 import { RepairReport, repairNodes, ReplicaNode, rowAsText, waitForConvergence } from '../replication/convergence';
-import { SubscriptionNode } from '../replication/replication-wait';
+import { kickSubscriptions, SubscriptionNode } from '../replication/replication-wait';
 import { numberFlag, parseWithPositionals, progressPrinter, runCli, UsageError } from './cli-options';
 
 const USAGE = `usage: npm run verify-replication -- <dsn1> <dsn2> [options]
@@ -60,14 +60,7 @@ runCli(USAGE, async () => {
     const subscriptions: SubscriptionNode[] = clients.map((c, i) => ({
       name: name(i),
       statuses: async () => (await c.query<{ status: string }>(SUBSCRIPTION_STATUS_SQL)).rows.map((r) => r.status),
-      kick: async () => {
-        let kicked = 0;
-        for (const statement of SUBSCRIPTION_KICK_STATEMENTS) {
-          // each its own transaction
-          kicked = Number((await c.query<{ kicked?: string }>(statement)).rows[0]?.kicked ?? 0);
-        }
-        return kicked;
-      },
+      kick: () => kickSubscriptions(async (sql) => (await c.query(sql)).rows),
     }));
     const compare = () =>
       waitForConvergence(replicas[0], replicas[1], { timeoutMs, subscriptions: values.nudge ? subscriptions : undefined, onNudge: progress });

@@ -1,4 +1,4 @@
-import { SUBSCRIPTION_WATCHDOG_INTERVAL_MS } from '../postgres/subscription-watchdog-sql';
+import { SUBSCRIPTION_KICK_STATEMENTS, SUBSCRIPTION_WATCHDOG_INTERVAL_MS } from '../postgres/subscription-watchdog-sql';
 import { pollUntil } from '../polling/poll';
 
 /** One pglogical node, however it is reached (a local socket, `docker exec`). */
@@ -11,6 +11,18 @@ export interface SubscriptionNode {
    * restarted. Absent where something else runs the watchdog (the local runtime's own loop).
    */
   kick?(): Promise<number>;
+}
+
+/**
+ * Runs the rendered watchdog's statements on one node through `query` (each its own transaction, in order), and
+ * resolves with how many subscriptions it restarted.
+ */
+export async function kickSubscriptions(query: (sql: string) => Promise<{ kicked?: string | number }[]>): Promise<number> {
+  let kicked = 0;
+  for (const statement of SUBSCRIPTION_KICK_STATEMENTS) {
+    kicked = Number((await query(statement))[0]?.kicked ?? 0);
+  }
+  return kicked;
 }
 
 /** Options of `waitUntilReplicating`. */

@@ -10,7 +10,7 @@ import { HEALTH_CHECK_DEFAULTS } from '../haproxy/resolve-haproxy-props';
 import { SelfDrain } from '../haproxy/self-drain';
 import { BdrNodeConfig, PgAuthMethod } from '../postgres/bdr-node-config';
 import { DatabaseSchema } from '../postgres/database-schema';
-import { SUBSCRIPTION_KICK_STATEMENTS, SUBSCRIPTION_STATUS_SQL } from '../postgres/subscription-watchdog-sql';
+import { SUBSCRIPTION_STATUS_SQL } from '../postgres/subscription-watchdog-sql';
 import { REPLICATION_HEALTH_SQL, ReplicationHealth, replicationHealthOf, SUBSCRIPTION_SYNCED_SQL } from '../postgres/replication-health-sql';
 import { CONFLICT_LOG_LINE, CONVERGENCE_SESSION_OPTIONS } from '../postgres/convergence-sql';
 import { DIVERGENCE_CHECK_SQL } from '../postgres/divergence-check-sql';
@@ -24,7 +24,7 @@ import { HaproxyRuntimeClient, HaproxyServerState, ServerAdminState } from './ha
 import { logTail } from './log-tail';
 import { Blackhole, PacketFilter } from './packet-filter';
 import { pollUntil } from '../polling/poll';
-import { SubscriptionNode, waitUntilReplicating } from '../replication/replication-wait';
+import { kickSubscriptions, SubscriptionNode, waitUntilReplicating } from '../replication/replication-wait';
 import { SubscriptionWatchdogLoop, WatchedNode } from '../replication/subscription-watchdog-loop';
 import { ConvergenceReport, RepairReport, repairNodes, ReplicaNode, rowAsText, waitForConvergence } from '../replication/convergence';
 import { PostgresCluster } from './postgres-cluster';
@@ -643,14 +643,8 @@ function watchedNodes(hosts: LocalHost[]): WatchedNode[] {
       running: () => h.db.running,
       statuses: async () => (await h.db.query<{ status: string }>(SUBSCRIPTION_STATUS_SQL)).map((r) => r.status),
       providerUp: () => peer.db.acceptsConnections(peer.replicationAddress),
-      // The statements of the rendered watchdog (BdrBootstrapSql.watchdog), each its own transaction.
-      kick: async () => {
-        let kicked = 0;
-        for (const statement of SUBSCRIPTION_KICK_STATEMENTS) {
-          kicked = Number((await h.db.query<{ kicked?: string }>(statement))[0]?.kicked ?? 0);
-        }
-        return kicked;
-      },
+      // The statements of the rendered watchdog (BdrBootstrapSql.watchdog).
+      kick: () => kickSubscriptions((sql) => h.db.query(sql)),
     };
   });
 }

@@ -208,26 +208,7 @@ export class DockerDriver implements TopologyDriver {
           .map((s) => s.trim())
           .filter(Boolean),
       // The same rendered watchdog the image runs every second; its last line is how many it restarted.
-      kick: async () => {
-        const out = await runChecked(this.options.runner, 'docker', [
-          'exec',
-          '-u',
-          'postgres',
-          smokeContainers.database(host),
-          'psql',
-          '-X',
-          '-q',
-          '-t',
-          '-A',
-          '-h',
-          '/var/run/postgresql',
-          '-d',
-          'postgres',
-          '-f',
-          BDR_WATCHDOG_SQL_PATH,
-        ]);
-        return Number(out.trim().split('\n').pop()) || 0;
-      },
+      kick: async () => Number((await this.psql(host, `\\i ${BDR_WATCHDOG_SQL_PATH}`)).trim().split('\n').pop()) || 0,
     }));
   }
 
