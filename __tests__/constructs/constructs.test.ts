@@ -69,6 +69,8 @@ describe('BdrNode', () => {
       '/etc/postgresql/bdr/bootstrap-subscribe.sql',
       '/etc/postgresql/bdr/bootstrap-rejoin.sql',
       '/etc/postgresql/bdr/subscription-synced.sql',
+      '/etc/postgresql/bdr/resync-needed.sql',
+      '/etc/postgresql/bdr/bootstrap-resync.sql',
       '/etc/postgresql/bdr/peer-resubscribe.sql',
       '/etc/postgresql/bdr/bootstrap-joined.sql',
       '/etc/postgresql/bdr/peer.conninfo',

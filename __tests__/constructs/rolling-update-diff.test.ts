@@ -59,11 +59,19 @@ describe('what a deploy does, from two syntheses', () => {
         ],
       },
     ],
-    ['health-check interval 5000 to 2000 ms', {}, { healthCheck: { intervalMs: 2000 } }],
     ['strategy weighted-stick to primary-first', {}, { strategy: FailoverStrategy.PRIMARY_FIRST }],
   ])('%s replaces only the config writer: HAProxy keeps running and reloads', (_what, before, after) => {
     const plan = planBetween(failoverApi(before), failoverApi(after));
     expect(Object.entries(plan)).toEqual([[expect.stringMatching(/^docker_container\.api_haproxy_config-writer_[0-9A-F]{8}$/), 'replace']]);
+  });
+
+  test('a health-check interval 5000 to 2000 ms replaces the config writer, and the migrators, which record the resync drain; no database or API restarts', () => {
+    const plan = planBetween(failoverApi({}), failoverApi({ healthCheck: { intervalMs: 2000 } }));
+    expect(Object.entries(plan).sort()).toEqual([
+      [expect.stringMatching(/^docker_container\.api_haproxy_config-writer_[0-9A-F]{8}$/), 'replace'],
+      [expect.stringMatching(/^docker_container\.api_server1_database_migrator_[0-9A-F]{8}$/), 'replace'],
+      [expect.stringMatching(/^docker_container\.api_server2_database_migrator_[0-9A-F]{8}$/), 'replace'],
+    ]);
   });
 
   test('appending a migration replaces both migrators, so each runs it, and nothing else: no database or API restarts', () => {

@@ -271,6 +271,58 @@ describe('the Docker stage: shipped images and synthesized containers on a real 
     expect(trouble(records).failed).toEqual([]);
   });
 
+  test("a node away past its peer's WAL limit finds its slot lost, resyncs by itself, and keeps the write its peer had not read; nothing fails", async () => {
+    const db2 = stageContainers.database('server2');
+    const id = randomUUID();
+    // A write on server2 that server1 has not read when server2 goes away (server1's stream from it is paused).
+    await psql('server1', "SELECT pglogical.alter_subscription_disable('from_server2', true);");
+    await psql('server2', `INSERT INTO app.items (id, body, written_by) VALUES ('${id}', 'only on server2', 'server2');`);
+    const records = await underProbe(async () => {
+      await exec('docker', ['stop', '-t', '10', db2]);
+      await psql('server1', "SELECT pglogical.alter_subscription_enable('from_server2', true);");
+      await psql(
+        'server1',
+        `INSERT INTO app.items (body, written_by) SELECT repeat(md5(i::text), 32), 'bulk' FROM generate_series(1, ${4 * STAGE.walKeepMb * 1024}) i;`,
+      );
+      await pollUntil(
+        async () =>
+          (await psql('server1', 'CHECKPOINT; SELECT peer_slot_wal_status FROM failover_api.replication_health();')).trim() === 'lost'
+            ? true
+            : undefined,
+        {
+          description: "server1 to report server2's slot lost",
+          timeoutMs: scaled(60_000),
+          intervalMs: 500,
+        },
+      );
+      await exec('docker', ['start', db2]);
+      await pollUntil(async () => ((await stage.logs(db2)).includes('bdr: resynced from the peer, and joined it again') ? true : undefined), {
+        description: 'server2 to resync from server1',
+        timeoutMs: scaled(180_000),
+        intervalMs: 500,
+      });
+      await waitForStatus('server2', 'UP', 30_000);
+    });
+    expect(await stage.logs(db2)).toContain("bdr: this node's slot on the peer is lost");
+    const total = async (host: string) => Number((await psql(host, 'SELECT count(*) FROM app.items;')).trim());
+    await pollUntil(async () => ((await total('server2')) === (await total('server1')) ? true : undefined), {
+      description: 'both nodes to hold the same rows',
+      timeoutMs: scaled(30_000),
+      intervalMs: 500,
+    });
+    expect({ server1: await rowsWith('server1', [id]), server2: await rowsWith('server2', [id]) }).toEqual({ server1: 1, server2: 1 });
+    // The new slot is healthy once a checkpoint has dropped the WAL the lost one held (`unreserved` until then).
+    for (const host of ['server1', 'server2']) {
+      const health = 'CHECKPOINT; SELECT subscription_status, peer_slot_wal_status FROM failover_api.replication_health();';
+      await pollUntil(async () => ((await psql(host, health)).trim() === 'replicating|reserved' ? true : undefined), {
+        description: `${host} to replicate from its peer, with the peer's slot reserved`,
+        timeoutMs: scaled(30_000),
+        intervalMs: 500,
+      });
+    }
+    expect(trouble(records).failed).toEqual([]);
+  });
+
   test('a node bootstraps only after its first init, and its healthcheck logs nothing', async () => {
     for (const host of ['server1', 'server2']) {
       const log = await stage.logs(stageContainers.database(host));

@@ -18,6 +18,8 @@ export const STAGE = {
   intervalMs: 1000,
   /** The nodes' divergence checks, often enough for a test to see one. */
   divergenceCheckSeconds: 3,
+  /** The nodes' WAL limit for an absent peer (max_slot_wal_keep_size), small enough for a test to exceed. */
+  walKeepMb: 32,
 };
 
 export interface StageStackOptions {
@@ -55,6 +57,7 @@ export class StageSynth {
       networkSubnet: STAGE.subnet,
       healthCheck: { path: STAGE.healthPath, intervalMs: STAGE.intervalMs },
       divergenceCheckIntervalSeconds: STAGE.divergenceCheckSeconds,
+      maxSlotWalKeepSizeMb: STAGE.walKeepMb,
       baseImages: { registry: o.imageRegistry },
       schema: o.schema,
       hosts: ['server1', 'server2'].map((name, i) => ({ name, version: o.versions?.[i] ?? 'v1', weight: o.weights?.[i] })),

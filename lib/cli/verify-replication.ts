@@ -26,7 +26,8 @@ differing keys. Reads only, unless --nudge or --repair is given.
   --json              print the report as one JSON object on the last line
 
 After the comparison it prints each node's failover_api.replication_health() (nodes this library bootstrapped):
-the subscription's status, the peer's slot (wal_status 'lost' means the peer must be rebuilt), the WAL kept, the lag.
+the subscription's status, the peer's slot (wal_status 'lost': the peer cannot catch up, and copies this node's
+data again when it returns), the WAL kept, the lag.
 
 Exit code: 0 when the nodes are identical, 1 when they differ (or cannot be read), 2 for a bad command line.`;
 

@@ -183,7 +183,8 @@ export interface FailoverApiProps {
   readonly namePrefix?: string;
   /**
    * The most WAL, in MiB, a database node keeps for its peer while the peer is away (`max_slot_wal_keep_size`).
-   * -1 is no limit, which lets a peer gone for days fill the survivor's disk.
+   * A peer away past it loses its slot, and copies the survivor's data again when it returns (README, "Replication
+   * health you can alert on, and bounded WAL"). -1 is no limit, which lets a peer gone for days fill the survivor's disk.
    * @default 10240 (10 GiB)
    */
   readonly maxSlotWalKeepSizeMb?: number;

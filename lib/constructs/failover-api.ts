@@ -5,6 +5,7 @@ import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { FailoverStrategy } from '../haproxy/failover-strategy';
 import { HaproxyServer } from '../haproxy/haproxy-config-props';
 import { SelfDrain } from '../haproxy/self-drain';
+import { healthCheckDetectionSeconds } from '../haproxy/resolve-haproxy-props';
 import { BdrNodeConfig } from '../postgres/bdr-node-config';
 import { enterValidationScope } from '../validation/validation-error';
 import { ApiHost } from './api-host';
@@ -231,6 +232,7 @@ export class FailoverApi extends Construct {
       schema: props.schema,
       maxSlotWalKeepSizeMb: props.maxSlotWalKeepSizeMb,
       divergenceCheckIntervalSeconds: props.divergenceCheckIntervalSeconds,
+      resyncDrainSeconds: healthCheckDetectionSeconds(props.healthCheck),
     };
     return new ApiHost(this, name, {
       provider,

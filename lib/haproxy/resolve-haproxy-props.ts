@@ -12,7 +12,7 @@ import {
 } from '../validation/checks';
 import { ValidationError } from '../validation/validation-error';
 import { FAILOVER_STRATEGIES, FailoverStrategy } from './failover-strategy';
-import { HaproxyConfigProps } from './haproxy-config-props';
+import { HaproxyConfigProps, HaproxyHealthCheck } from './haproxy-config-props';
 
 /** Props after validation, with every default filled in. Internal to the renderer. */
 export interface ResolvedHaproxyConfig {
@@ -51,6 +51,16 @@ const ONE_DAY_MS = 86_400_000;
 
 /** The health check when a prop is left out: the article's interval and path, HAProxy's fall and rise. */
 export const HEALTH_CHECK_DEFAULTS = { path: '/check.txt', intervalMs: 5000, fall: 3, rise: 2, timeoutMs: 2000 } as const;
+
+/**
+ * Seconds HAProxy may take to mark a server DOWN once its health check fails: `fall` checks `interval` apart,
+ * plus the last one's timeout, rounded up, and a second to spare. A node that must drain before it empties its
+ * tables (a resync) waits this long.
+ */
+export function healthCheckDetectionSeconds(hc: HaproxyHealthCheck | undefined): number {
+  const d = HEALTH_CHECK_DEFAULTS;
+  return Math.ceil(((hc?.fall ?? d.fall) * (hc?.intervalMs ?? d.intervalMs) + (hc?.timeoutMs ?? d.timeoutMs)) / 1000) + 1;
+}
 
 function checkMs(field: string, value: unknown): number {
   return checkInteger(field, value, 1, ONE_DAY_MS);

@@ -11,6 +11,8 @@ export const BDR_BOOTSTRAP_FILES = {
   subscribe: 'bootstrap-subscribe.sql',
   rejoin: 'bootstrap-rejoin.sql',
   synced: 'subscription-synced.sql',
+  resyncNeeded: 'resync-needed.sql',
+  resync: 'bootstrap-resync.sql',
   peerResubscribe: 'peer-resubscribe.sql',
   joined: 'bootstrap-joined.sql',
   peerConnection: 'peer.conninfo',

@@ -93,12 +93,21 @@ export interface BdrNodeConfig {
   readonly outputPluginAllowlist?: boolean;
   /**
    * The most WAL, in MiB, this node keeps for a peer that is not consuming it (`max_slot_wal_keep_size`). A
-   * peer away longer than that loses its slot (`wal_status = 'lost'`) and has to be rebuilt from this node;
+   * peer away longer than that loses its slot (`wal_status = 'lost'`) and, when it returns, copies this node's data again (it resyncs);
    * -1 keeps WAL without limit, so a peer gone for days can fill this node's disk, the only one still serving.
    * Size it to what the data volume can spare.
    * @default 10240 (10 GiB)
    */
   readonly maxSlotWalKeepSizeMb?: number;
+  /**
+   * Seconds a node whose slot on its peer was lost stays not ready before it empties its tables to copy the
+   * peer's data again (`BdrBootstrapSql.resync`), so the load balancer's health check has taken it out of
+   * service first. Give at least the check's detection time: `fall` checks `interval` apart, plus its timeout.
+   * `FailoverApi` derives it from its `healthCheck`. The `migrate` script records it, so a change restarts no
+   * database.
+   * @default 18 (HAProxy's default check: 3 checks 5 s apart, its 2 s timeout, and a second to spare)
+   */
+  readonly resyncDrainSeconds?: number;
   /**
    * Seconds between the Docker image's divergence checks (`failover_api.check_divergence()`), which compare this
    * node's rows with the peer's and log any difference replication did not fix. 0 turns them off.

@@ -6,6 +6,7 @@ import { MARK_JOINED_SQL, migrateScript, migrationFunctionsSql } from './render-
 import { DIVERGENCE_CHECK_SQL, divergenceCheckSql } from './divergence-check-sql';
 import { SUBSCRIPTION_KICK_STATEMENTS, SUBSCRIPTION_KICK_TABLE_SQL } from './subscription-watchdog-sql';
 import { sqlLiteral as literal } from './sql-text';
+import { RESYNC_NEEDED_SQL, resyncStatements, staleSlotResyncFunctionsSql } from './stale-slot-resync-sql';
 
 /**
  * The phases of bringing up a node. Run `local` on both nodes, then `subscribe` on both (a subscription fails
@@ -38,6 +39,18 @@ export interface BdrBootstrapSql {
    * props, so a rebuilt node can run it on its peer.
    */
   readonly peerResubscribe: string;
+  /**
+   * Prints `t` when this node's subscription is `down` because the peer dropped WAL it never read (its slot there
+   * is `lost`, past `max_slot_wal_keep_size`): the stream cannot resume, and the node must run `resync`.
+   */
+  readonly resyncNeeded: string;
+  /**
+   * On a node that `resyncNeeded`: not ready, then, once the peer has confirmed this node's own writes, its
+   * replicated tables emptied and its subscription replaced by one that copies the peer's data, in one
+   * transaction. Then wait for `synced` and mark it `joined`, as after `rejoin`. The peer's subscription to
+   * this node is intact and stays. Refuses when the peer's slot on this node is lost too.
+   */
+  readonly resync: string;
   /** Prints `t` once this node's subscription is `replicating` and every table of it synced (a rejoin's copy is done). */
   readonly synced: string;
   /** libpq connection string of the peer's database, as the replication role: where `peerResubscribe` runs. */
@@ -133,6 +146,7 @@ function render(props: BdrNodeConfig): BdrBootstrapSql {
     ...migrationFunctionsSql(node),
     ...replicationHealthFunctionSql(),
     ...divergenceCheckSql(),
+    ...staleSlotResyncFunctionsSql(),
     SUBSCRIPTION_KICK_TABLE_SQL,
   ];
   const sub = BootstrapSql.subscriptionName(node.peer.name);
@@ -154,6 +168,7 @@ function render(props: BdrNodeConfig): BdrBootstrapSql {
   // that snapshot, then streams from the slot's start, so writes the peer takes meanwhile arrive after the copy.
   // A stale slot of the same name (the lost node's) is inactive, and pglogical drops and recreates it.
   const rejoin = [...header, ...createSubscription(sub, peerDsn, true)];
+  const resync = [...header, ...resyncStatements(sub, createSubscription(sub, peerDsn, true))];
   // On the peer: its subscription to the lost node can never resume, since the slot died with the node.
   // drop_subscription also drops the lost node's record and replication origin; the new subscription starts at
   // this node's current WAL, which holds no write of its own yet (its API is not ready until this is done).
@@ -170,6 +185,8 @@ function render(props: BdrNodeConfig): BdrBootstrapSql {
     subscribe: text(subscribe),
     migrate: migrateScript(node),
     rejoin: text(rejoin),
+    resyncNeeded: text([...header, RESYNC_NEEDED_SQL]),
+    resync: text(resync),
     peerResubscribe: text(peerResubscribe),
     joined: text([...header, MARK_JOINED_SQL]),
     synced: text([...header, SUBSCRIPTION_SYNCED_SQL]),

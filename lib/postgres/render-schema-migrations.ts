@@ -1,4 +1,4 @@
-import { ResolvedBdrNode } from './resolve-bdr-node-config';
+import { BDR_NODE_DEFAULTS, ResolvedBdrNode } from './resolve-bdr-node-config';
 import { ResolvedMigration } from './resolve-database-schema';
 import { sqlLiteral as literal } from './sql-text';
 
@@ -66,6 +66,8 @@ export function migrationFunctionsSql(node: ResolvedBdrNode): string[] {
     ');',
     `ALTER TABLE ${BOOKKEEPING_SCHEMA}.local_node ADD COLUMN IF NOT EXISTS joined boolean NOT NULL DEFAULT true;`,
     `ALTER TABLE ${BOOKKEEPING_SCHEMA}.local_node ALTER COLUMN joined SET DEFAULT false;`,
+    // The resync's drain (resyncDrainSeconds): the migrator sets it, so a new health check changes no database container.
+    `ALTER TABLE ${BOOKKEEPING_SCHEMA}.local_node ADD COLUMN IF NOT EXISTS resync_drain_seconds integer NOT NULL DEFAULT ${BDR_NODE_DEFAULTS.resyncDrainSeconds};`,
     `INSERT INTO ${BOOKKEEPING_SCHEMA}.local_node (node_name, sequence_residue) VALUES (${literal(node.local.name)}, ${node.sequenceResidue})`,
     '  ON CONFLICT (only_row) DO UPDATE SET node_name = EXCLUDED.node_name, sequence_residue = EXCLUDED.sequence_residue;',
     // The readiness an API's health check asks for (README, "Your own API"): its own role may call it.
@@ -190,6 +192,7 @@ export function migrateScript(node: ResolvedBdrNode): string {
         (m) => `SELECT ${BOOKKEEPING_SCHEMA}.migration_applied(${m.version}, ${literal(m.name)}, ${literal(m.checksum)}) \\g /dev/null`,
       ),
       ...migrations.map((m) => migrationStatement(m, node.local.name)),
+      `UPDATE ${BOOKKEEPING_SCHEMA}.local_node SET resync_drain_seconds = ${node.resyncDrainSeconds};`,
     ].join('\n') + '\n'
   );
 }

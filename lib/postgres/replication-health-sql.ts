@@ -6,7 +6,7 @@ import { BOOKKEEPING_SCHEMA } from './render-schema-migrations';
  * - `subscription`, `subscription_status`: the stream from the peer into this node (`replicating`, `down`, ...);
  * - `peer_slot`, `peer_slot_active`, `peer_slot_wal_status`: the slot the peer reads this node's changes from.
  *   `lost` means this node dropped WAL the peer never read (`max_slot_wal_keep_size`): the peer can no longer
- *   catch up and has to be rebuilt from this node;
+ *   catch up, and copies this node's data again when it returns (stale-slot-resync-sql);
  * - `retained_wal_bytes`: WAL this node keeps for the peer, against `max_slot_wal_keep_size`;
  * - `peer_lag_bytes`, `peer_lag_seconds`: how far the peer is behind this node (seconds only while it is connected).
  */

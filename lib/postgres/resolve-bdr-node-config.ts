@@ -24,10 +24,17 @@ export interface ResolvedBdrNode {
   readonly replicationCapacity: number;
   readonly maxSlotWalKeepSizeMb: number;
   readonly divergenceCheckIntervalSeconds: number;
+  readonly resyncDrainSeconds: number;
 }
 
 /** The roles' and the database's names when the props leave them out: the one place they are defaulted. */
-export const BDR_NODE_DEFAULTS = { apiUser: 'api', replicationUser: 'replicator', ownerUser: 'api_owner', database: 'api' } as const;
+export const BDR_NODE_DEFAULTS = {
+  apiUser: 'api',
+  replicationUser: 'replicator',
+  ownerUser: 'api_owner',
+  database: 'api',
+  resyncDrainSeconds: 18,
+} as const;
 
 const LISTEN = /^(\*|[0-9A-Za-z.:-]+(,[0-9A-Za-z.:-]+)*)$/;
 
@@ -110,5 +117,6 @@ export function resolveBdrNodeConfig(props: BdrNodeConfig): ResolvedBdrNode {
     replicationCapacity: checkInteger('replicationCapacity', props.replicationCapacity ?? 10, 4, 1000),
     maxSlotWalKeepSizeMb: walKeepSize(props.maxSlotWalKeepSizeMb ?? 10240),
     divergenceCheckIntervalSeconds: checkInteger('divergenceCheckIntervalSeconds', props.divergenceCheckIntervalSeconds ?? 600, 0, 86_400),
+    resyncDrainSeconds: checkInteger('resyncDrainSeconds', props.resyncDrainSeconds ?? BDR_NODE_DEFAULTS.resyncDrainSeconds, 0, 3600),
   };
 }

@@ -7,21 +7,28 @@ export interface WatchedNode extends SubscriptionNode {
   running(): boolean;
   /** Whether this node's provider (its peer) accepts connections where the subscription reaches it. */
   providerUp(): Promise<boolean>;
+  /** Whether the node's slot on its provider is lost, so its stream can never resume (`resync_needed()`). */
+  resyncNeeded?(): Promise<boolean>;
+  /** Copies the provider's data again (the bootstrap's `resync`), until the node is joined. */
+  resync?(): Promise<void>;
 }
 
 /**
  * The watchdog the Docker image runs (bdr-bootstrap.sh), as a loop in this process: every second, each running
- * node's `down` subscription is restarted if its provider accepts connections. `stop()` waits for a round in flight.
+ * node's `down` subscription is restarted if its provider accepts connections, or, when its slot on the provider
+ * is lost, the node resyncs (in the background: the peer's own restarts go on meanwhile). `stop()` waits for a
+ * round and any resync in flight.
  */
 export class SubscriptionWatchdogLoop {
   private readonly watchdogs: SubscriptionWatchdog[];
   private timer?: NodeJS.Timeout;
   private round?: Promise<void>;
+  private readonly resyncs: (Promise<void> | undefined)[] = [];
   private stopped = false;
 
   constructor(
     private readonly nodes: WatchedNode[],
-    onNudge?: (message: string) => void,
+    private readonly onNudge?: (message: string) => void,
   ) {
     this.watchdogs = nodes.map((n) => new SubscriptionWatchdog(n, { onNudge }));
     this.schedule();
@@ -36,6 +43,7 @@ export class SubscriptionWatchdogLoop {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.round;
+    await Promise.all(this.resyncs);
   }
 
   private schedule(): void {
@@ -52,14 +60,23 @@ export class SubscriptionWatchdogLoop {
   private async check(): Promise<void> {
     await Promise.all(
       this.nodes.map(async (node, i) => {
-        if (!node.running()) {
+        if (!node.running() || this.resyncs[i]) {
           return;
         }
         try {
           const statuses = await node.statuses();
-          if (statuses.includes('down')) {
-            await this.watchdogs[i].observe(statuses, await node.providerUp());
+          if (!statuses.includes('down')) {
+            return;
           }
+          const providerUp = await node.providerUp();
+          if (providerUp && node.resync && (await node.resyncNeeded?.())) {
+            this.resyncs[i] = node
+              .resync()
+              .catch((err: Error) => this.onNudge?.(`${node.name}: resync not done yet, the next round tries again: ${err.message}`))
+              .finally(() => (this.resyncs[i] = undefined));
+            return;
+          }
+          await this.watchdogs[i].observe(statuses, providerUp);
         } catch {
           // a node stopping or starting under us: the next round looks again
         }

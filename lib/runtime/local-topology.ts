@@ -6,7 +6,7 @@ import { basename, dirname, join } from 'node:path';
 import { FailoverStrategy } from '../haproxy/failover-strategy';
 import { HaproxyConfigProps, HaproxyFailureHandling, HaproxyHealthCheck, HaproxyLimits, HaproxyTimeouts } from '../haproxy/haproxy-config-props';
 import { HAPROXY_BACKEND_NAME, HaproxyConfig } from '../haproxy/render-haproxy-config';
-import { HEALTH_CHECK_DEFAULTS } from '../haproxy/resolve-haproxy-props';
+import { HEALTH_CHECK_DEFAULTS, healthCheckDetectionSeconds } from '../haproxy/resolve-haproxy-props';
 import { SelfDrain } from '../haproxy/self-drain';
 import { BdrNodeConfig, PgAuthMethod } from '../postgres/bdr-node-config';
 import { DatabaseSchema } from '../postgres/database-schema';
@@ -14,6 +14,7 @@ import { SUBSCRIPTION_STATUS_SQL } from '../postgres/subscription-watchdog-sql';
 import { REPLICATION_HEALTH_SQL, ReplicationHealth, replicationHealthOf, SUBSCRIPTION_SYNCED_SQL } from '../postgres/replication-health-sql';
 import { CONFLICT_LOG_LINE, CONVERGENCE_SESSION_OPTIONS } from '../postgres/convergence-sql';
 import { DIVERGENCE_CHECK_SQL } from '../postgres/divergence-check-sql';
+import { RESYNC_NEEDED_SQL } from '../postgres/stale-slot-resync-sql';
 import { BdrBootstrapSql, PSQL_API_PASSWORD_VAR, PSQL_REPLICATION_PASSWORD_VAR, BootstrapSql } from '../postgres/render-bootstrap-sql';
 import { PgHba } from '../postgres/render-pg-hba';
 import { PostgresSettings } from '../postgres/render-postgres-settings';
@@ -278,6 +279,7 @@ export class LocalTopology {
           outputPluginAllowlist: allowlist,
           schema: options.schema,
           maxSlotWalKeepSizeMb: options.maxSlotWalKeepSizeMb,
+          resyncDrainSeconds: healthCheckDetectionSeconds(healthCheck),
         };
       });
       const sql = nodeProps.map((p) => BootstrapSql.render(p));
@@ -327,7 +329,7 @@ export class LocalTopology {
       await Promise.all(created.hosts.map((h, i) => h.db.psql(sql[i].subscribe, vars)));
       // The image runs it from its bootstrap on; so does this runtime, for as long as the topology runs.
       if (options.subscriptionWatchdog !== false) {
-        created.watchdog = new SubscriptionWatchdogLoop(watchedNodes(created.hosts), progress);
+        created.watchdog = new SubscriptionWatchdogLoop(watchedNodes(created.hosts, progress), progress);
       }
       progress('waiting for both subscriptions to be replicating');
       await waitForReplicating(created.hosts, REPLICATION_TIMEOUT_MS, created.watchdog);
@@ -549,20 +551,26 @@ export class LocalTopology {
     await host.db.psql(host.bootstrap.local, this.passwords);
     await host.db.psql(host.bootstrap.migrate);
     await host.db.psql(host.bootstrap.rejoin);
-    await pollUntil(async () => ((await host.db.query<{ synced: boolean }>(SUBSCRIPTION_SYNCED_SQL))[0]?.synced ? true : undefined), {
-      description: `${name}'s copy of ${peer.name}'s data to be synced`,
+    const { syncedAfterMs, replicatingAfterMs } = await joinAfterCopy(host, this.hosts, {
+      started,
       timeoutMs,
-      intervalMs: 100,
+      peerResubscribe: true,
+      progress: this.progress,
     });
-    const syncedAfterMs = Date.now() - started;
-    this.progress(`${name}: synced after ${syncedAfterMs} ms; ${peer.name} subscribes to the new node`);
-    await peer.db.psql(host.bootstrap.peerResubscribe);
-    await waitForReplicating(this.hosts, timeoutMs, this.watchdog);
-    await host.db.psql(host.bootstrap.joined);
-    const replicatingAfterMs = Date.now() - started;
     await host.api.start(version);
     this.progress(`${name}: rebuilt, replicating both ways after ${replicatingAfterMs} ms; its API is up`);
     return { syncedAfterMs, replicatingAfterMs };
+  }
+
+  /**
+   * Copies a host's data from its peer again when the peer no longer holds the WAL the host had not read (its
+   * slot there is `lost`, past `max_slot_wal_keep_size`), by the bootstrap's `resync`: the host is not ready,
+   * the peer confirms the host's own writes, the host's tables are emptied and its subscription copies the
+   * peer's data, and it is joined again once both directions replicate. Its API keeps running, not ready.
+   * The topology's watchdog loop does this by itself when `resync_needed()` says so, as the image's bootstrap does.
+   */
+  async resyncFromPeer(name: string, timeoutMs = REPLICATION_TIMEOUT_MS): Promise<RebuildReport> {
+    return resyncHost(this.host(name), this.hosts, timeoutMs, this.progress);
   }
 
   /** `loseData()`, then `restoreFromPeer()` at the version the host ran. */
@@ -634,8 +642,42 @@ function keepLogs(baseDir: string): void {
   }
 }
 
+/**
+ * The tail of a copy from the peer, `rejoin` or `resync`: until the copy is synced, then (after a rejoin) the
+ * peer's resubscribe, until both directions replicate, then joined (ready).
+ */
+async function joinAfterCopy(
+  host: LocalHost,
+  hosts: LocalHost[],
+  options: { started: number; timeoutMs: number; peerResubscribe: boolean; progress: (message: string) => void },
+): Promise<RebuildReport> {
+  const peer = hosts.find((h) => h !== host) as LocalHost;
+  await pollUntil(async () => ((await host.db.query<{ synced: boolean }>(SUBSCRIPTION_SYNCED_SQL))[0]?.synced ? true : undefined), {
+    description: `${host.name}'s copy of ${peer.name}'s data to be synced`,
+    timeoutMs: options.timeoutMs,
+    intervalMs: 100,
+  });
+  const syncedAfterMs = Date.now() - options.started;
+  if (options.peerResubscribe) {
+    options.progress(`${host.name}: synced after ${syncedAfterMs} ms; ${peer.name} subscribes to the new node`);
+    await peer.db.psql(host.bootstrap.peerResubscribe);
+  }
+  await waitForReplicating(hosts, options.timeoutMs);
+  await host.db.psql(host.bootstrap.joined);
+  return { syncedAfterMs, replicatingAfterMs: Date.now() - options.started };
+}
+
+async function resyncHost(host: LocalHost, hosts: LocalHost[], timeoutMs: number, progress: (message: string) => void): Promise<RebuildReport> {
+  const started = Date.now();
+  progress(`${host.name}: its slot on the peer is lost (the peer dropped WAL it never read): copying the peer's data again`);
+  await host.db.psql(host.bootstrap.resync);
+  const report = await joinAfterCopy(host, hosts, { started, timeoutMs, peerResubscribe: false, progress });
+  progress(`${host.name}: resynced, replicating both ways after ${report.replicatingAfterMs} ms`);
+  return report;
+}
+
 /** Each host's node, as the watchdog loop and the waits read it; its provider is the peer's replication address. */
-function watchedNodes(hosts: LocalHost[]): WatchedNode[] {
+function watchedNodes(hosts: LocalHost[], progress: (message: string) => void = () => undefined): WatchedNode[] {
   return hosts.map((h) => {
     const peer = hosts.find((other) => other !== h) as LocalHost;
     return {
@@ -645,6 +687,10 @@ function watchedNodes(hosts: LocalHost[]): WatchedNode[] {
       providerUp: () => peer.db.acceptsConnections(peer.replicationAddress),
       // The statements of the rendered watchdog (BdrBootstrapSql.watchdog).
       kick: () => kickSubscriptions((sql) => h.db.query(sql)),
+      resyncNeeded: async () => (await h.db.query<{ needed: boolean }>(RESYNC_NEEDED_SQL))[0]?.needed === true,
+      resync: async () => {
+        await resyncHost(h, hosts, REPLICATION_TIMEOUT_MS, progress);
+      },
     };
   });
 }

@@ -12,8 +12,11 @@
 #    that was lost (peer-resubscribe), and waits until the peer reads from it. Otherwise (both new) it
 #    subscribes plainly. Either way it is marked joined once it replicates, and only then does
 #    failover_api.ready(), which HAProxy's health check of the API asks for, turn true. The order is explained in the README ("A host that comes back with nothing").
-# 4. Every BDR_DIVERGENCE_CHECK_SECONDS, the divergence check (divergence-check-sql.ts), which logs what differs.
-# 5. The watchdog, every second: a subscription that is down while the peer accepts connections is restarted
+# 4. A node whose slot on the peer was lost (it was away past the peer's max_slot_wal_keep_size) can never resume
+#    its stream: the loop below sees it (resync-needed) and copies the peer's data again (resync), not ready
+#    meanwhile, once the peer has confirmed this node's own writes (stale-slot-resync-sql.ts says how).
+# 5. Every BDR_DIVERGENCE_CHECK_SECONDS, the divergence check (divergence-check-sql.ts), which logs what differs.
+# 6. The watchdog, every second: a subscription that is down while the peer accepts connections is restarted
 #    (subscription-watchdog-sql.ts says why pglogical leaves it down).
 set -uo pipefail
 cfg=$1
@@ -29,6 +32,34 @@ peer_joined() {
 }
 ask() { gosu postgres psql -X -q -t -A -h "$BDR_SOCKET_DIR" -d "${BDR_DATABASE:-api}" -c "$1" 2>/dev/null; }
 retry() { until "$@"; do sleep 2; done; }
+# After a copy from the peer: joined (ready) once every table is synced and the subscription replicates.
+join_after_copy() {
+  until [ "$(here subscription-synced.sql)" = t ]; do sleep 1; done
+  "$@"
+  until [ "$(ask "SELECT coalesce(bool_and(status = 'replicating'), false) FROM pglogical.show_subscription_status()")" = t ]; do sleep 1; done
+  retry psql_bdr -f "$cfg/bootstrap-joined.sql"
+}
+# The peer subscribes to this rebuilt node, and reads its slot (a restart wakes it if pglogical left it down;
+# this node accepts connections, so the peer's provider is up).
+peer_follows() {
+  echo "bdr: the copy is synced; the peer subscribes to this node"
+  retry gosu postgres psql -X -q "$(cat "$cfg/peer.conninfo")" -f "$cfg/peer-resubscribe.sql"
+  until [ "$(ask "SELECT coalesce(bool_or(active), false) FROM pg_replication_slots WHERE plugin = 'pglogical_output'")" = t ]; do
+    kick "$(cat "$cfg/peer.conninfo")" >/dev/null
+    sleep 1
+  done
+}
+resync() {
+  local out
+  echo "bdr: this node's slot on the peer is lost (it was away past max_slot_wal_keep_size): copying the peer's data again"
+  if ! out=$(psql_bdr -f "$cfg/bootstrap-resync.sql" 2>&1); then
+    echo "bdr: resync not done, tried again in 10 s: $(echo "$out" | grep -m1 -E 'ERROR|FATAL')"
+    resync_due=$(( $(date +%s) + 10 ))
+    return
+  fi
+  join_after_copy true
+  echo "bdr: resynced from the peer, and joined it again"
+}
 
 # Over TCP, as the healthcheck: the first-init server listens on the unix socket only, and the bootstrap
 # must not run against it (an init script may still be creating what the bootstrap expects).
@@ -43,20 +74,11 @@ else
   if peer_joined; then
     echo "bdr: a new node next to a peer with data: copying the peer's data"
     retry psql_bdr -f "$cfg/bootstrap-rejoin.sql"
-    until [ "$(here subscription-synced.sql)" = t ]; do sleep 1; done
-    echo "bdr: the copy is synced; the peer subscribes to this node"
-    retry gosu postgres psql -X -q "$(cat "$cfg/peer.conninfo")" -f "$cfg/peer-resubscribe.sql"
-    # Both directions before this node is ready: wait until the peer reads this node's slot, restarting the
-    # peer's subscription if pglogical left it down (this node accepts connections, so the peer's provider is up).
-    until [ "$(ask "SELECT coalesce(bool_or(active), false) FROM pg_replication_slots WHERE plugin = 'pglogical_output'")" = t ]; do
-      kick "$(cat "$cfg/peer.conninfo")" >/dev/null
-      sleep 1
-    done
+    join_after_copy peer_follows
   else
     retry psql_bdr -f "$cfg/bootstrap-subscribe.sql"
+    join_after_copy true
   fi
-  until [ "$(ask "SELECT coalesce(bool_and(status = 'replicating'), false) FROM pglogical.show_subscription_status()")" = t ]; do sleep 1; done
-  retry psql_bdr -f "$cfg/bootstrap-joined.sql"
   echo "bdr: bootstrapped, and joined the peer"
 fi
 
@@ -75,7 +97,12 @@ divergence_check() {
   done
 }
 
+resync_due=0
 while sleep 1; do
+  if [ "$(date +%s)" -ge "$resync_due" ] && peer_ready && [ "$(here resync-needed.sql)" = t ]; then
+    resync
+    continue
+  fi
   peer_ready && [ "$(kick)" -gt 0 ] 2>/dev/null && echo "bdr: restarted a subscription that was down while the peer accepts connections"
   if [ "$divergence_every" -gt 0 ] && [ "$(date +%s)" -ge "$divergence_due" ]; then
     divergence_due=$(( $(date +%s) + divergence_every ))
