@@ -84,7 +84,17 @@ describe('replication health and bounded WAL (real postgres and pglogical)', () 
     // waits out HAProxy's detection time before it empties its tables: HAProxy must have it DOWN by then, and
     // must never see it UP while its tables are empty or half-copied.
     const server2 = topology.database('server2');
-    const joined = async () => (await server2.query<{ joined: boolean }>('SELECT joined FROM failover_api.local_node'))[0].joined;
+    const joinedOn = async (node: string) =>
+      (await topology.database(node).query<{ joined: boolean }>('SELECT joined FROM failover_api.local_node'))[0].joined;
+    const joined = () => joinedOn('server2');
+    // The copy is one transaction on server2, larger than the limit: it must not cost server1 its place, and
+    // server1, which has every write, must never resync itself from the node that is copying it.
+    const server1Left: string[] = [];
+    const server1StaysJoined = async (when: string) => {
+      if (!(await joinedOn('server1'))) {
+        server1Left.push(when);
+      }
+    };
     const rowsBefore = Number((await server2.query<{ n: string }>('SELECT count(*) AS n FROM app.items'))[0].n);
     await pollUntil(async () => ((await joined()) ? undefined : true), {
       description: 'server2 to leave the joined state for its resync',
@@ -95,6 +105,7 @@ describe('replication health and bounded WAL (real postgres and pglogical)', () 
     let downWhileNotJoined = false;
     await pollUntil(
       async () => {
+        await server1StaysJoined('during the resync');
         if (await joined()) {
           return true;
         }
@@ -130,6 +141,7 @@ describe('replication health and bounded WAL (real postgres and pglogical)', () 
       const health = await pollUntil(
         async () => {
           await topology.database(node).query('CHECKPOINT');
+          await server1StaysJoined(`after a checkpoint on ${node}`);
           const h = await healthOf(node);
           return h.subscriptionStatus === 'replicating' && h.peerSlotWalStatus === 'reserved' ? h : undefined;
         },
@@ -138,5 +150,7 @@ describe('replication health and bounded WAL (real postgres and pglogical)', () 
       expect(health.retainedWalBytes).toBeLessThan(LIMIT_MB * 1024 * 1024);
     }
     await topology.waitForServerStatus('server2', 'UP', scaled(15_000));
+    await server1StaysJoined('at the end');
+    expect(server1Left).toEqual([]);
   });
 });

@@ -93,9 +93,10 @@ export interface BdrNodeConfig {
   readonly outputPluginAllowlist?: boolean;
   /**
    * The most WAL, in MiB, this node keeps for a peer that is not consuming it (`max_slot_wal_keep_size`). A
-   * peer away longer than that loses its slot (`wal_status = 'lost'`) and, when it returns, copies this node's data again (it resyncs);
-   * -1 keeps WAL without limit, so a peer gone for days can fill this node's disk, the only one still serving.
-   * Size it to what the data volume can spare.
+   * peer away longer than that loses its slot (`wal_status = 'lost'`) and, when it returns, copies this node's
+   * data again (it resyncs); so does a peer behind one transaction larger than this. -1 keeps WAL without
+   * limit, so a peer gone for days can fill this node's disk, the only one still serving. Size it to what the
+   * data volume can spare, and above the largest transaction.
    * @default 10240 (10 GiB)
    */
   readonly maxSlotWalKeepSizeMb?: number;

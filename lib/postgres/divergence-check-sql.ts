@@ -21,6 +21,11 @@ const SESSION_SETTINGS: [string, string][] = [
   ['extra_float_digits', '3'],
 ];
 
+// A node that is joined, and whose stream from its peer is replicating.
+const IN_SERVICE_SQL =
+  `(SELECT joined FROM ${BOOKKEEPING_SCHEMA}.local_node) AND ` +
+  "EXISTS (SELECT FROM pglogical.show_subscription_status() WHERE status = 'replicating')";
+
 /** The check's tables, extension and function: part of the local bootstrap, rerun on every start. */
 export function divergenceCheckSql(): string[] {
   const s = BOOKKEEPING_SCHEMA;
@@ -50,10 +55,13 @@ export function divergenceCheckSql(): string[] {
     '  CREATE TEMP TABLE IF NOT EXISTS failover_api_current_divergence (table_name text, key text, here_digest text, peer_digest text);',
     '  TRUNCATE failover_api_current_divergence;',
     "  IF peer_dsn IS NULL THEN RAISE EXCEPTION 'this node has no subscription to a peer'; END IF;",
-    // Not while a migration runs, here or on the peer (SCHEMA_CHANGE_LOCK): this round is skipped instead.
+    // The round is skipped while a migration runs, here or on the peer (SCHEMA_CHANGE_LOCK), and unless both
+    // nodes are joined and replicate (not copying, resyncing, or cut off: what differs then is not news).
     `  IF NOT pg_try_advisory_xact_lock_shared(${SCHEMA_CHANGE_LOCK}) THEN RETURN; END IF;`,
+    `  IF NOT (${IN_SERVICE_SQL}) THEN RETURN; END IF;`,
     "  PERFORM dblink_connect('failover_api_peer', peer_dsn);",
-    `  IF NOT (SELECT ok FROM dblink('failover_api_peer', 'SELECT pg_try_advisory_lock_shared(${SCHEMA_CHANGE_LOCK})') AS l(ok boolean)) THEN`,
+    `  IF NOT (SELECT ok FROM dblink('failover_api_peer', 'SELECT pg_try_advisory_lock_shared(${SCHEMA_CHANGE_LOCK})`,
+    `      AND ${IN_SERVICE_SQL.replace(/'/g, "''")}') AS l(ok boolean)) THEN`,
     "    PERFORM dblink_disconnect('failover_api_peer');",
     '    RETURN;',
     '  END IF;',

@@ -47,8 +47,9 @@ export interface BdrBootstrapSql {
   /**
    * On a node that `resyncNeeded`: not ready, then, once the peer has confirmed this node's own writes, its
    * replicated tables emptied and its subscription replaced by one that copies the peer's data, in one
-   * transaction. Then wait for `synced` and mark it `joined`, as after `rejoin`. The peer's subscription to
-   * this node is intact and stays. Refuses when the peer's slot on this node is lost too.
+   * transaction. Then, as after `rejoin`, wait for `synced`, run `peerResubscribe` on the peer (the copy, one
+   * transaction, may have cost the peer its slot here), and mark it `joined`. Refuses when the peer's slot on
+   * this node is lost too.
    */
   readonly resync: string;
   /** Prints `t` once this node's subscription is `replicating` and every table of it synced (a rejoin's copy is done). */

@@ -6,13 +6,18 @@ import { sqlLiteral } from './sql-text';
  * this node never read, so the stream can never resume, and pglogical would retry it forever. The node copies
  * the peer's data again instead (the bootstrap's `resync`), without losing a write of its own:
  * - `resync_needed()`: this node's subscription is `down`, its slot on the peer is `lost` (asked over dblink, as
- *   the subscription reaches the peer), and the peer is reading this node's own slot. An unreachable peer
- *   decides nothing, and when both slots are lost neither node resyncs (see below).
+ *   the subscription reaches the peer), the peer is joined (never a peer that is itself copying), and the peer
+ *   is reading this node's own slot. An unreachable peer decides nothing, and when both slots are lost neither
+ *   node resyncs (see below).
  * - `prepare_resync(wait)`, in the transaction that replaces the subscription: it locks the replicated tables
  *   against writes, waits until the peer has confirmed this node's WAL up to that moment (the peer's own stream
  *   from this node is intact), and only then empties them, as the replica role, so pglogical's truncate
  *   trigger does not send the TRUNCATE to the peer. It refuses when this node's own slot is lost too: then both
  *   sides hold writes the other never got, and only `verify-replication --repair` can merge them.
+ * - Once the copy is synced, the peer's subscription to this node is replaced (`peerResubscribe`), as after a
+ *   rejoin. The copy is one transaction on this node, as large as the data, and the peer's slot here cannot move
+ *   past its start: a copy larger than `max_slot_wal_keep_size` loses that slot. The peer has read every write
+ *   of this node's own by then (`prepare_resync`), so its new subscription starts at the copy's end.
  */
 export const RESYNC_NEEDED_FUNCTION = `${BOOKKEEPING_SCHEMA}.resync_needed()`;
 export const RESYNC_NEEDED_SQL = `SELECT ${RESYNC_NEEDED_FUNCTION} AS needed;`;
@@ -31,7 +36,7 @@ export function staleSlotResyncFunctionsSql(): string[] {
     '  LANGUAGE plpgsql SET search_path = pg_catalog AS $fn$',
     'DECLARE',
     '  sub record;',
-    '  peer_wal_status text;',
+    '  peer record;',
     'BEGIN',
     '  SELECT status, provider_dsn, slot_name INTO sub FROM pglogical.show_subscription_status() LIMIT 1;',
     "  IF NOT FOUND OR sub.status <> 'down' THEN RETURN false; END IF;",
@@ -39,12 +44,14 @@ export function staleSlotResyncFunctionsSql(): string[] {
     // whose slots were both lost (a partition), neither takes itself out of service.
     `  IF NOT EXISTS (SELECT FROM ${OWN_SLOT} AND active AND wal_status IS DISTINCT FROM 'lost') THEN RETURN false; END IF;`,
     '  BEGIN',
-    `    SELECT w INTO peer_wal_status FROM ${s}.dblink(sub.provider_dsn || ' connect_timeout=2',`,
-    "      format('SELECT wal_status FROM pg_replication_slots WHERE slot_name = %L', sub.slot_name)) AS r(w text);",
+    `    SELECT * INTO peer FROM ${s}.dblink(sub.provider_dsn || ' connect_timeout=2', format(`,
+    "      'SELECT (SELECT wal_status FROM pg_replication_slots WHERE slot_name = %L), (SELECT joined FROM %s.local_node)',",
+    `      sub.slot_name, '${s}')) AS r(wal_status text, joined boolean);`,
     '  EXCEPTION WHEN OTHERS THEN',
     '    RETURN false;',
     '  END;',
-    "  RETURN coalesce(peer_wal_status = 'lost', false);",
+    // Never from a peer that is copying or resyncing itself: its tables may be empty or half-copied.
+    "  RETURN coalesce(peer.wal_status = 'lost' AND peer.joined, false);",
     'END $fn$;',
     `REVOKE ALL ON FUNCTION ${RESYNC_NEEDED_FUNCTION} FROM PUBLIC;`,
     `CREATE OR REPLACE FUNCTION ${s}.prepare_resync(wait_seconds double precision) RETURNS pg_lsn`,
@@ -76,10 +83,10 @@ export function staleSlotResyncFunctionsSql(): string[] {
 }
 
 /**
- * The resync script's body, after its header: not ready first (a transaction of its own), and then the
- * load balancer's detection time (`resyncDrainSeconds`, which the migrator records), so no request reaches the node while its tables are empty;
- * then one transaction that empties the tables and replaces the subscription by a copying one, so a failure
- * anywhere leaves the old subscription, and the next round tries again.
+ * The resync script's body, after its header: not ready first (a transaction of its own), and then the load
+ * balancer's detection time (`resyncDrainSeconds`, which the migrator records), so no request reaches the node
+ * while its tables are empty; then one transaction that empties the tables and replaces the subscription by a
+ * copying one, so a failure anywhere leaves the old subscription, and the next round tries again.
  */
 export function resyncStatements(subscriptionName: string, createCopyingSubscription: string[]): string[] {
   return [

@@ -566,7 +566,8 @@ export class LocalTopology {
    * Copies a host's data from its peer again when the peer no longer holds the WAL the host had not read (its
    * slot there is `lost`, past `max_slot_wal_keep_size`), by the bootstrap's `resync`: the host is not ready,
    * the peer confirms the host's own writes, the host's tables are emptied and its subscription copies the
-   * peer's data, and it is joined again once both directions replicate. Its API keeps running, not ready.
+   * peer's data; once that is synced the peer subscribes to the host anew, and the host is joined again when
+   * both directions replicate. Its API keeps running, not ready.
    * The topology's watchdog loop does this by itself when `resync_needed()` says so, as the image's bootstrap does.
    */
   async resyncFromPeer(name: string, timeoutMs = REPLICATION_TIMEOUT_MS): Promise<RebuildReport> {
@@ -671,7 +672,7 @@ async function resyncHost(host: LocalHost, hosts: LocalHost[], timeoutMs: number
   const started = Date.now();
   progress(`${host.name}: its slot on the peer is lost (the peer dropped WAL it never read): copying the peer's data again`);
   await host.db.psql(host.bootstrap.resync);
-  const report = await joinAfterCopy(host, hosts, { started, timeoutMs, peerResubscribe: false, progress });
+  const report = await joinAfterCopy(host, hosts, { started, timeoutMs, peerResubscribe: true, progress });
   progress(`${host.name}: resynced, replicating both ways after ${report.replicatingAfterMs} ms`);
   return report;
 }
