@@ -2,7 +2,7 @@
 // Docker daemon. `npm test` runs everything else.
 module.exports = {
   preset: 'ts-jest',
-  testEnvironment: 'node',
+  testEnvironment: '<rootDir>/__tests__/support/jest-environment.js',
   roots: ['<rootDir>/__tests__/docker-engine'],
   testMatch: ['**/*.test.ts'],
   testTimeout: 600000,

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { pollUntil } from '../../../lib/node-runtime';
@@ -206,8 +207,18 @@ export class DockerStage {
     return `${stdout}${stderr}`;
   }
 
-  /** Removes every container, volume, network and image tag this stage made, by name; safe to call twice. */
+  /**
+   * Removes every container, volume, network and image tag this stage made, by name; safe to call twice. With
+   * FAILOVER_KEEP_LOGS set (the test environment sets it, and keeps it only for a failed file), each container's
+   * `docker logs` is saved there first.
+   */
   async destroy(): Promise<void> {
+    const keep = process.env.FAILOVER_KEEP_LOGS;
+    for (const name of keep ? this.names.containers : []) {
+      const log = await this.logs(name).catch((err: Error) => `docker logs failed: ${err.message}\n`);
+      mkdirSync(join(keep as string, 'docker-stage'), { recursive: true });
+      writeFileSync(join(keep as string, 'docker-stage', `${name}.log`), log);
+    }
     for (const name of this.names.containers) {
       await this.engine.call('DELETE', `/containers/${encodeURIComponent(name)}?force=true&v=true`);
     }
