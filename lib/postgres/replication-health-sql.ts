@@ -13,6 +13,9 @@ import { BOOKKEEPING_SCHEMA } from './render-schema-migrations';
 export const REPLICATION_HEALTH_FUNCTION = `${BOOKKEEPING_SCHEMA}.replication_health()`;
 export const REPLICATION_HEALTH_SQL = `SELECT * FROM ${REPLICATION_HEALTH_FUNCTION};`;
 
+/** This node's pglogical slots, which the peer reads its changes from: a `FROM` clause. */
+export const OWN_PGLOGICAL_SLOTS = "pg_replication_slots WHERE plugin = 'pglogical_output' AND database = current_database()";
+
 /** The function's definition: part of the local bootstrap, rerun on every start. */
 export function replicationHealthFunctionSql(): string[] {
   return [
@@ -26,7 +29,7 @@ export function replicationHealthFunctionSql(): string[] {
     '         extract(epoch FROM w.replay_lag)::double precision',
     `    FROM ${BOOKKEEPING_SCHEMA}.local_node l`,
     '    LEFT JOIN pglogical.show_subscription_status() s ON true',
-    "    LEFT JOIN pg_replication_slots r ON r.plugin = 'pglogical_output' AND r.database = current_database()",
+    `    LEFT JOIN (SELECT * FROM ${OWN_PGLOGICAL_SLOTS}) r ON true`,
     '    LEFT JOIN pg_stat_replication w ON w.pid = r.active_pid',
     '$fn$;',
     `REVOKE ALL ON FUNCTION ${REPLICATION_HEALTH_FUNCTION} FROM PUBLIC;`,

@@ -1,4 +1,5 @@
 import { BOOKKEEPING_SCHEMA } from './render-schema-migrations';
+import { OWN_PGLOGICAL_SLOTS } from './replication-health-sql';
 import { sqlLiteral } from './sql-text';
 
 /**
@@ -25,9 +26,6 @@ export const RESYNC_NEEDED_SQL = `SELECT ${RESYNC_NEEDED_FUNCTION} AS needed;`;
 /** Seconds `prepare_resync` waits for the peer to confirm this node's writes, holding the write locks. */
 export const RESYNC_PEER_WAIT_SECONDS = 10;
 
-// This node's slot, which the peer reads its changes from.
-const OWN_SLOT = "pg_replication_slots WHERE plugin = 'pglogical_output' AND database = current_database()";
-
 /** The functions: part of the local bootstrap, rerun on every start. */
 export function staleSlotResyncFunctionsSql(): string[] {
   const s = BOOKKEEPING_SCHEMA;
@@ -42,7 +40,7 @@ export function staleSlotResyncFunctionsSql(): string[] {
     "  IF NOT FOUND OR sub.status <> 'down' THEN RETURN false; END IF;",
     // Only while the peer reads this node's own slot: so this node's writes can reach it first, and of two nodes
     // whose slots were both lost (a partition), neither takes itself out of service.
-    `  IF NOT EXISTS (SELECT FROM ${OWN_SLOT} AND active AND wal_status IS DISTINCT FROM 'lost') THEN RETURN false; END IF;`,
+    `  IF NOT EXISTS (SELECT FROM ${OWN_PGLOGICAL_SLOTS} AND active AND wal_status IS DISTINCT FROM 'lost') THEN RETURN false; END IF;`,
     '  BEGIN',
     `    SELECT * INTO peer FROM ${s}.dblink(sub.provider_dsn || ' connect_timeout=2', format(`,
     "      'SELECT (SELECT wal_status FROM pg_replication_slots WHERE slot_name = %L), (SELECT joined FROM %s.local_node)',",
@@ -61,13 +59,13 @@ export function staleSlotResyncFunctionsSql(): string[] {
     '  deadline timestamptz := clock_timestamp() + make_interval(secs => wait_seconds);',
     '  target pg_lsn;',
     'BEGIN',
-    `  IF NOT EXISTS (SELECT FROM ${OWN_SLOT} AND wal_status IS DISTINCT FROM 'lost') THEN`,
+    `  IF NOT EXISTS (SELECT FROM ${OWN_PGLOGICAL_SLOTS} AND wal_status IS DISTINCT FROM 'lost') THEN`,
     "    RAISE EXCEPTION 'both nodes dropped WAL the other never read: each may hold writes the other lacks'",
     "      USING HINT = 'merge them with npm run verify-replication -- --repair, then rebuild one node';",
     '  END IF;',
     "  IF tables IS NOT NULL THEN EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', tables); END IF;",
     '  target := pg_current_wal_lsn();',
-    `  WHILE NOT coalesce((SELECT bool_and(confirmed_flush_lsn >= target) FROM ${OWN_SLOT}), false) LOOP`,
+    `  WHILE NOT coalesce((SELECT bool_and(confirmed_flush_lsn >= target) FROM ${OWN_PGLOGICAL_SLOTS}), false) LOOP`,
     '    IF clock_timestamp() > deadline THEN',
     "      RAISE EXCEPTION 'the peer has not confirmed this node''s writes up to % within % s', target, wait_seconds;",
     '    END IF;',

@@ -45,7 +45,7 @@ join_after_copy() {
 peer_follows() {
   echo "bdr: the copy is synced; the peer subscribes to this node"
   retry gosu postgres psql -X -q "$(cat "$cfg/peer.conninfo")" -f "$cfg/peer-resubscribe.sql"
-  until [ "$(ask "SELECT coalesce(bool_or(active), false) FROM pg_replication_slots WHERE plugin = 'pglogical_output'")" = t ]; do
+  until [ "$(ask 'SELECT coalesce(bool_or(peer_slot_active), false) FROM failover_api.replication_health()')" = t ]; do
     kick "$(cat "$cfg/peer.conninfo")" >/dev/null
     sleep 1
   done
