@@ -115,6 +115,7 @@ export class Probe {
     const sent = performance.now();
     const at = sent - this.startedAt;
     const id = kind === ProbeRequestKind.WRITE ? randomUUID() : undefined;
+    let headersStatus: number | undefined;
     try {
       const res =
         id !== undefined
@@ -125,14 +126,17 @@ export class Probe {
               signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 10_000),
             })
           : await fetch(`${this.options.url}/api/v1/system/health`, { signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 10_000) });
+      headersStatus = res.status;
       const text = await res.text();
       const latencyMs = performance.now() - sent;
       const server = res.headers.get('x-served-by') ?? undefined;
       const writeId = id !== undefined && res.ok && (JSON.parse(text) as { id?: string }).id === id ? id : undefined;
       return { at, kind, status: res.status, latencyMs, server, writeId };
     } catch (err) {
-      const cause = (err as { cause?: { code?: string } }).cause?.code;
-      return { at, kind, status: 0, error: cause ?? (err as Error).message, latencyMs: performance.now() - sent };
+      const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+      // A connection that failed after the headers is a truncated answer, not a refused request: say which.
+      const error = headersStatus === undefined ? cause : `${cause} in the body of a ${headersStatus} answer`;
+      return { at, kind, status: 0, error, latencyMs: performance.now() - sent };
     }
   }
 }
