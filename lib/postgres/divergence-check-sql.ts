@@ -1,5 +1,6 @@
 import { COMPARED_TABLES_SQL } from './convergence-sql';
 import { BOOKKEEPING_SCHEMA, SCHEMA_CHANGE_LOCK } from './render-schema-migrations';
+import { sqlLiteral } from './sql-text';
 
 /**
  * The divergence check the Docker image runs periodically (`divergenceCheckIntervalSeconds`), in SQL so that it
@@ -60,8 +61,8 @@ export function divergenceCheckSql(): string[] {
     `  IF NOT pg_try_advisory_xact_lock_shared(${SCHEMA_CHANGE_LOCK}) THEN RETURN; END IF;`,
     `  IF NOT (${IN_SERVICE_SQL}) THEN RETURN; END IF;`,
     "  PERFORM dblink_connect('failover_api_peer', peer_dsn);",
-    `  IF NOT (SELECT ok FROM dblink('failover_api_peer', 'SELECT pg_try_advisory_lock_shared(${SCHEMA_CHANGE_LOCK})`,
-    `      AND ${IN_SERVICE_SQL.replace(/'/g, "''")}') AS l(ok boolean)) THEN`,
+    `  IF NOT (SELECT ok FROM dblink('failover_api_peer',`,
+    `      ${sqlLiteral(`SELECT pg_try_advisory_lock_shared(${SCHEMA_CHANGE_LOCK}) AND ${IN_SERVICE_SQL}`)}) AS l(ok boolean)) THEN`,
     "    PERFORM dblink_disconnect('failover_api_peer');",
     '    RETURN;',
     '  END IF;',

@@ -554,7 +554,6 @@ export class LocalTopology {
     const { syncedAfterMs, replicatingAfterMs } = await joinAfterCopy(host, this.hosts, {
       started,
       timeoutMs,
-      peerResubscribe: true,
       progress: this.progress,
     });
     await host.api.start(version);
@@ -644,13 +643,14 @@ function keepLogs(baseDir: string): void {
 }
 
 /**
- * The tail of a copy from the peer, `rejoin` or `resync`: until the copy is synced, then (after a rejoin) the
- * peer's resubscribe, until both directions replicate, then joined (ready).
+ * The tail of a copy from the peer, `rejoin` or `resync`: until the copy is synced, then the peer's
+ * resubscribe (the copy may have cost the peer its slot on this host), until both directions replicate, then
+ * joined (ready).
  */
 async function joinAfterCopy(
   host: LocalHost,
   hosts: LocalHost[],
-  options: { started: number; timeoutMs: number; peerResubscribe: boolean; progress: (message: string) => void },
+  options: { started: number; timeoutMs: number; progress: (message: string) => void },
 ): Promise<RebuildReport> {
   const peer = hosts.find((h) => h !== host) as LocalHost;
   await pollUntil(async () => ((await host.db.query<{ synced: boolean }>(SUBSCRIPTION_SYNCED_SQL))[0]?.synced ? true : undefined), {
@@ -659,10 +659,8 @@ async function joinAfterCopy(
     intervalMs: 100,
   });
   const syncedAfterMs = Date.now() - options.started;
-  if (options.peerResubscribe) {
-    options.progress(`${host.name}: synced after ${syncedAfterMs} ms; ${peer.name} subscribes to the new node`);
-    await peer.db.psql(host.bootstrap.peerResubscribe);
-  }
+  options.progress(`${host.name}: synced after ${syncedAfterMs} ms; ${peer.name} subscribes to it anew`);
+  await peer.db.psql(host.bootstrap.peerResubscribe);
   await waitForReplicating(hosts, options.timeoutMs);
   await host.db.psql(host.bootstrap.joined);
   return { syncedAfterMs, replicatingAfterMs: Date.now() - options.started };
@@ -672,7 +670,7 @@ async function resyncHost(host: LocalHost, hosts: LocalHost[], timeoutMs: number
   const started = Date.now();
   progress(`${host.name}: its slot on the peer is lost (the peer dropped WAL it never read): copying the peer's data again`);
   await host.db.psql(host.bootstrap.resync);
-  const report = await joinAfterCopy(host, hosts, { started, timeoutMs, peerResubscribe: true, progress });
+  const report = await joinAfterCopy(host, hosts, { started, timeoutMs, progress });
   progress(`${host.name}: resynced, replicating both ways after ${report.replicatingAfterMs} ms`);
   return report;
 }

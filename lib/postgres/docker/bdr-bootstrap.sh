@@ -93,13 +93,14 @@ divergence_check() {
     return
   fi
   # At most 20 rows a round, and a count: a table that differs wholesale must not flood the log.
-  local rows
-  rows=$(echo "$out" | grep -c '|')
-  echo "$out" | grep '|' | head -n 20 | while IFS='|' read -r table key here there since; do
+  local rows count
+  rows=$(echo "$out" | grep '|') || return 0
+  count=$(echo "$rows" | wc -l)
+  echo "$rows" | head -n 20 | while IFS='|' read -r table key here there since; do
     echo "bdr: divergence: $table key $key differs from the peer since $since" \
       "(here ${here:-missing}, peer ${there:-missing}); repair with npm run verify-replication -- --repair"
   done
-  [ "$rows" -gt 20 ] && echo "bdr: divergence: and $((rows - 20)) more rows; the table failover_api.divergence holds them all"
+  [ "$count" -gt 20 ] && echo "bdr: divergence: and $((count - 20)) more rows; the table failover_api.divergence holds them all"
   return 0
 }
 
