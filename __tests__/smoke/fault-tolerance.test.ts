@@ -27,7 +27,9 @@ function iptablesRules(): string {
 function expectNoFailure(result: SmokeResult): void {
   const { report, records } = result;
   expect(report.requests).toBeGreaterThan(500);
-  expect(report.writesAcked).toBeGreaterThan(100);
+  // Every (1 / writeRatio)th request of each client is a write: all of them acknowledged, whatever the run's length
+  // (a bare `> 100` failed a run of 503 requests that had 100).
+  expect(report.writesAcked).toBeGreaterThanOrEqual(Math.floor(report.requests * LOAD.writeRatio) - LOAD.concurrency);
   expect({ failures: report.failures, writesLost: report.writesLost, converged: report.converged, statusCounts: report.statusCounts }).toEqual({
     failures: 0,
     writesLost: 0,
