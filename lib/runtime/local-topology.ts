@@ -538,8 +538,9 @@ export class LocalTopology {
   /**
    * Brings a host that lost its data back from its peer, by the path the image takes on an empty volume: initdb,
    * the local bootstrap and the migrations, then `rejoin` (a full copy of the peer's data, then its stream), and
-   * once that copy is synced, `peerResubscribe` on the peer; then the node is marked joined (ready). The API starts, at `version`, only when both directions
-   * replicate, so no request reaches the host before it holds what its peer holds.
+   * once that copy is synced, `peerResubscribe` on the peer; then the node is marked joined (ready). The API
+   * starts, at `version`, only when both directions replicate, so no request reaches the host before it holds
+   * what its peer holds.
    */
   async restoreFromPeer(name: string, version: string, timeoutMs = REPLICATION_TIMEOUT_MS): Promise<RebuildReport> {
     const host = this.host(name);
