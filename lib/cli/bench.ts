@@ -14,13 +14,13 @@ replace, crash, db-crash, host-loss for 8 s, host-loss for 15 s and rebuild (ove
 before the probe), and a run of 15 HAProxy reloads. The load
 is 200 req/s from 16 clients with 1 request in 5 an idempotent write, with 20 s of steady traffic before and
 after, so each run makes over 10,000 requests. Prints one JSON object per run on stdout (progress goes to
-stderr). replace and host-loss need root (iptables). Takes about 23 minutes.
+stderr). replace and host-loss need root (iptables). Takes about 25 minutes.
 
   --replication       instead, the multi-master scenarios, each on a fresh topology: a 10 s partition with
                       100 writes/s on each node; server2's database down for 60 s while server1 takes 10,000
                       writes; 1,000 conflicting updates of 100 rows during a 10 s partition; each node's
                       database crashing twice, in turn, for 5 s while both APIs take 100 writes/s (about
-                      4 minutes)
+                      2.5 minutes)
   --hostile           instead, the hostile-traffic battery beside the normal probe (20 req/s, 4 clients,
                       writes) on one topology with the default limits: 100 requests/s of 500s for 10 s,
                       2,000 slowloris connections, a flood of 2,000 idle connections, oversized headers and
