@@ -120,7 +120,9 @@ describe('HaproxyConfig.render', () => {
   test('defaults: frontend 0.0.0.0:80, 3 retries, no runtime API, no resolvers', () => {
     const config = render();
     expect(config).toContain('frontend api_frontend\n    bind 0.0.0.0:80\n    maxconn 4000\n');
-    expect(render({ strategy: FailoverStrategy.BACKUP })).toContain('frontend api_frontend\n    bind 0.0.0.0:80\n    default_backend api_backend');
+    expect(render({ strategy: FailoverStrategy.BACKUP })).toContain(
+      'frontend api_frontend\n    bind 0.0.0.0:80\n    http-after-response set-header keep-alive "timeout=29"\n    default_backend api_backend',
+    );
     expect(config).toContain('    retries 3\n');
     expect(config).not.toContain('stats socket');
     expect(config).not.toContain('resolvers');
@@ -166,9 +168,23 @@ describe('HaproxyConfig.render', () => {
       'http-request return status 411 content-type text/plain string "send the body with a Content-Length" if { req.hdr_cnt(transfer-encoding) gt 0 }',
       'http-request return status 431 content-type text/plain string "request headers too large" if { req.hdrs,length gt 8192 }',
       'http-request deny deny_status 413 if { req.hdr_val(content-length) gt 1048576 }',
+      'http-after-response set-header keep-alive "timeout=9"',
       'default_backend api_backend',
     ]);
     expect(backendLines(config).find((l) => l.startsWith('default-server'))).toMatch(/ maxconn 10$/);
+  });
+
+  test("every answer advertises HAProxy's own idle timeout less a second, not the API's", () => {
+    const hint = (config: string) => frontendLines(config).filter((l) => l.includes('keep-alive'));
+    // The idle timeout is `timeout http-keep-alive` where limits render it, else `timeout client`.
+    expect(hint(render())).toEqual(['http-after-response set-header keep-alive "timeout=9"']);
+    expect(hint(render({ limits: { keepAliveTimeoutMs: 2500 } }))).toEqual(['http-after-response set-header keep-alive "timeout=1"']);
+    expect(hint(render({ strategy: FailoverStrategy.BACKUP, timeouts: { clientMs: 60_000 } }))).toEqual([
+      'http-after-response set-header keep-alive "timeout=59"',
+    ]);
+    // Under two seconds there is no second to spare: 0 tells a client not to reuse the connection.
+    expect(hint(render({ limits: { keepAliveTimeoutMs: 1500 } }))).toEqual(['http-after-response set-header keep-alive "timeout=0"']);
+    expectValidHaproxyConfig(render());
   });
 
   test('limits are configurable; a per-client rate limit is off by default and answers 429', () => {
@@ -194,6 +210,7 @@ describe('HaproxyConfig.render', () => {
       'stick-table type ip size 100k expire 30s store http_req_rate(10s)',
       'http-request track-sc0 src',
       'http-request deny deny_status 429 if { sc_http_req_rate(0) gt 500 }',
+      'http-after-response set-header keep-alive "timeout=3"',
       'default_backend api_backend',
     ]);
     expect(config).toContain(' maxconn 20');

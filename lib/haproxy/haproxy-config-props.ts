@@ -73,7 +73,8 @@ export interface HaproxyTimeouts {
    */
   readonly connectMs?: number;
   /**
-   * Milliseconds of client inactivity.
+   * Milliseconds of client inactivity. Without `limits` (the backup strategy), this is also how long an idle
+   * keep-alive connection is kept, and answers advertise it less a second.
    * @default 30000
    */
   readonly clientMs?: number;
@@ -134,7 +135,8 @@ export interface HaproxyLimits {
   readonly requestTimeoutMs?: number;
   /**
    * Milliseconds an idle keep-alive client connection is kept open waiting for its next request
-   * (`timeout http-keep-alive`).
+   * (`timeout http-keep-alive`). Every answer advertises this less a second (`Keep-Alive: timeout=N`, whole
+   * seconds), so a client that honours the hint closes an idle connection before HAProxy does.
    * @default 10000
    */
   readonly keepAliveTimeoutMs?: number;

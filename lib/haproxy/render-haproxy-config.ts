@@ -43,6 +43,7 @@ function render(props: HaproxyConfigProps): string {
       `frontend ${HAPROXY_FRONTEND_NAME}`,
       `    bind ${hostPort(cfg.frontend.address, cfg.frontend.port)}`,
       ...frontendLimits(cfg),
+      keepAliveHint(cfg),
       `    default_backend ${HAPROXY_BACKEND_NAME}`,
     ],
     backendSection(cfg),
@@ -103,6 +104,18 @@ function resolversSection(dns: NonNullable<ResolvedHaproxyConfig['dnsResolver']>
     ...['nx', 'other', 'refused', 'timeout'].map((status) => `    hold ${status} ${dns.holdMs}ms`),
     '    hold obsolete 0ms',
   ];
+}
+
+/**
+ * HAProxy forwards the API's `Keep-Alive: timeout=N` (the reference API's is 65 s) but closes an idle client
+ * connection after its own idle timeout. A client that trusts the hint reuses a connection HAProxy is closing
+ * and gets a reset instead of an answer. So every answer, HAProxy's own included, advertises HAProxy's timeout
+ * less a second, in whole seconds: a client that honours it closes first.
+ */
+function keepAliveHint(cfg: ResolvedHaproxyConfig): string {
+  // Without `timeout http-keep-alive` (and `timeout http-request`), `timeout client` bounds an idle connection.
+  const idleMs = cfg.limits?.keepAliveTimeoutMs ?? cfg.timeouts.clientMs;
+  return `    http-after-response set-header keep-alive "timeout=${Math.max(0, Math.floor(idleMs / 1000) - 1)}"`;
 }
 
 function frontendLimits(cfg: ResolvedHaproxyConfig): string[] {
