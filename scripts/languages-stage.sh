@@ -48,4 +48,7 @@ npx --no-install jsii-pacmak --targets java -o "$work/maven" node_modules/cdktf 
 export FAILOVER_LANGUAGES_JAVA_REPO="$work/maven/java"
 say "Java: built in $((SECONDS - started)) s"
 
-npx --no-install jest --config jest.languages.config.js "$@"
+# The jsii runtimes unpack themselves in the temp dir (Java's in java.io.tmpdir, each node child in TMPDIR) and
+# leave it behind: keep that inside $work, which goes at the end.
+mkdir -p "$work/tmp"
+TMPDIR="$work/tmp" JAVA_TOOL_OPTIONS="-Djava.io.tmpdir=$work/tmp" npx --no-install jest --config jest.languages.config.js "$@"
