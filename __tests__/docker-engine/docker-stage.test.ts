@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DatabaseSchemas, HaproxyConfig, SchemaMigration } from '../../lib';
 import { pollUntil, Probe, ProbeRecord, runChecked, runtimeApiInContainer, spawnCommandRunner } from '../../lib/node-runtime';
@@ -71,6 +73,17 @@ function trouble(records: ProbeRecord[]): { failed: string[]; slow: string[] } {
   };
 }
 
+/** Every request of the test's probe, one JSON line each, beside the containers' logs a failed file keeps. */
+function keepProbeRecords(records: ProbeRecord[]): void {
+  const keep = process.env.FAILOVER_KEEP_LOGS;
+  if (keep === undefined) {
+    return;
+  }
+  const name = (expect.getState().currentTestName ?? 'probe').replace(/[^A-Za-z0-9]+/g, '-').slice(0, 100);
+  mkdirSync(keep, { recursive: true });
+  writeFileSync(join(keep, `probe-${name}.jsonl`), records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+}
+
 /** Runs `during` under a probe through HAProxy (20 req/s from 4 clients, 1 in 5 a write); returns the records. */
 async function underProbe(during: () => Promise<void>): Promise<ProbeRecord[]> {
   const probe = new Probe({
@@ -89,6 +102,7 @@ async function underProbe(during: () => Promise<void>): Promise<ProbeRecord[]> {
     error = err;
   }
   const records = await probe.stop();
+  keepProbeRecords(records);
   if (error !== undefined) {
     throw error;
   }
