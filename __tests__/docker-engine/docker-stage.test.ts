@@ -159,6 +159,10 @@ describe('the Docker stage: shipped images and synthesized containers on a real 
     }
     expect(await psql('server1', 'SELECT status FROM pglogical.show_subscription_status();')).toBe('replicating\n');
     expect(await psql('server2', 'SELECT status FROM pglogical.show_subscription_status();')).toBe('replicating\n');
+    // The watchdog's check for a subscription left on a restarted peer's dead connection: there, and finding none.
+    for (const host of ['server1', 'server2']) {
+      expect(await psql(host, 'SELECT count(*) FROM failover_api.stale_subscriptions();')).toBe('0\n');
+    }
   });
 
   test('each node checks itself against its peer and logs a row replication did not fix; the next write settles it', async () => {

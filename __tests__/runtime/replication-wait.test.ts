@@ -1,23 +1,34 @@
 import { SubscriptionNode, waitUntilReplicating } from '../../lib/node-runtime';
 
 /**
- * A node whose subscription reports the given statuses in turn; if `stuck`, it stays down until kicked. With
- * `answers: false` it does not answer at all (its database is down).
+ * A node whose subscription reports the given statuses in turn; if `stuck`, it stays down until kicked, and if
+ * `stale`, it says `replicating` but the watchdog finds it on a dead connection until kicked. With
+ * `answers: false` it does not answer at all (its database is down). `kicks` counts the watchdog's restarts;
+ * like the rendered watchdog, a run that finds nothing to restart restarts nothing.
  */
-function node(name: string, script: string[], options: { stuck?: boolean; answers?: boolean } = {}): SubscriptionNode & { kicks: number } {
+function node(
+  name: string,
+  script: string[],
+  options: { stuck?: boolean; stale?: boolean; answers?: boolean } = {},
+): SubscriptionNode & { kicks: number; runs: number } {
   let i = 0;
+  let last = '';
   const n = {
     name,
     kicks: 0,
+    runs: 0,
     statuses: async () => {
       if (options.answers === false) {
         throw new Error('connection refused');
       }
-      return [options.stuck && n.kicks === 0 ? 'down' : script[Math.min(i++, script.length - 1)]];
+      last = options.stuck && n.kicks === 0 ? 'down' : script[Math.min(i++, script.length - 1)];
+      return [last];
     },
     kick: async () => {
-      n.kicks++;
-      return 1;
+      n.runs++;
+      const due = last === 'down' || (options.stale === true && n.kicks === 0);
+      n.kicks += due ? 1 : 0;
+      return due ? 1 : 0;
     },
   };
   return n;
@@ -30,7 +41,21 @@ describe('waitUntilReplicating', () => {
     const messages: string[] = [];
     const restarted = await waitUntilReplicating([stuck, peer], { timeoutMs: 5000, intervalMs: 5, onNudge: (m) => messages.push(m) });
     expect([stuck.kicks, peer.kicks, restarted]).toEqual([1, 0, 1]);
-    expect(messages).toEqual([expect.stringMatching(/^server1: restarted a subscription that was down while its provider answers/)]);
+    expect(messages).toEqual([
+      expect.stringMatching(
+        /^server1: restarted a subscription that was down, or stuck on a connection its restarted provider dropped, while its provider answers/,
+      ),
+    ]);
+  });
+
+  test('runs the watchdog on a replicating node too, which restarts a subscription stuck on a dead connection', async () => {
+    const stale = node('server2', ['replicating'], { stale: true });
+    const peer = node('server1', ['replicating']);
+    const messages: string[] = [];
+    const restarted = await waitUntilReplicating([peer, stale], { timeoutMs: 5000, intervalMs: 5, onNudge: (m) => messages.push(m) });
+    expect([peer.runs, stale.runs]).toEqual([1, 1]);
+    expect([peer.kicks, stale.kicks, restarted]).toEqual([0, 1, 1]);
+    expect(messages).toEqual([expect.stringMatching(/^server2: restarted a subscription/)]);
   });
 
   test('does not restart a subscription whose provider does not answer', async () => {

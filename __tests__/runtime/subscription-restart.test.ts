@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { kickSubscriptions, LocalTopology, pollUntil, SUBSCRIPTION_STATUS_SQL } from '../../lib/node-runtime';
 import { scaled } from '../support/time-scale';
@@ -63,6 +64,41 @@ describe('a subscription whose provider restarts (real postgres and pglogical)',
       expect(await kickSubscriptions((sql) => topology.database('server1').query(sql))).toBe(1);
       await topology.waitForReplication(2000);
       expect(Date.now() - restartedAt).toBeLessThan(scaled(2000));
+    } finally {
+      await topology.stop();
+    }
+  });
+
+  test("after a host loss, the watchdog restarts the peer's subscription left on the lost host's dead connection", async () => {
+    const progress: string[] = [];
+    const topology = await LocalTopology.start({ onProgress: (m) => progress.push(m) });
+    const stale = async () =>
+      (await topology.database('server2').query<{ name: string }>('SELECT name FROM failover_api.stale_subscriptions() AS name;')).map((r) => r.name);
+    try {
+      await topology.waitForReplication();
+      // A healthy pair: nothing is stale, and the watchdog restarts nothing.
+      expect(await stale()).toEqual([]);
+      expect(await kickSubscriptions((sql) => topology.database('server2').query(sql))).toBe(0);
+
+      // server1's host vanishes (its packets first, then its processes) and returns after 8 s. server2's
+      // apply worker sent nothing meanwhile, so its TCP connection to the old postmaster still looks alive.
+      topology.isolate('server1');
+      await topology.stopApi('server1', 'SIGKILL');
+      await topology.stopDatabase('server1', 'immediate');
+      await new Promise((resolve) => setTimeout(resolve, 8000)); // the fault's length, not a wait for readiness
+      topology.reconnect('server1');
+      await topology.startDatabase('server1');
+      const startedAt = Date.now();
+      const id = randomUUID();
+      await topology.database('server1').query(`INSERT INTO app.items (id, body, written_by) VALUES ('${id}', 'after the loss', 'server1');`);
+      // Without the watchdog's restart, it arrived 12 s later: when pglogical's 20 s keepalive drew a reset.
+      await pollUntil(
+        async () => ((await topology.database('server2').query(`SELECT 1 FROM app.items WHERE id = '${id}';`)).length > 0 ? true : undefined),
+        { description: "server1's write after its return to reach server2", timeoutMs: scaled(5000), intervalMs: 50 },
+      );
+      expect(Date.now() - startedAt).toBeLessThan(scaled(5000));
+      expect(progress.filter((m) => m.startsWith('server2: restarted a subscription'))).toHaveLength(1);
+      expect(await stale()).toEqual([]);
     } finally {
       await topology.stop();
     }

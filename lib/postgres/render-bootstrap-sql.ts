@@ -4,7 +4,7 @@ import { ResolvedBdrNode, resolveBdrNodeConfig } from './resolve-bdr-node-config
 import { replicationHealthFunctionSql, SUBSCRIPTION_SYNCED_SQL } from './replication-health-sql';
 import { MARK_JOINED_SQL, migrateScript, migrationFunctionsSql } from './render-schema-migrations';
 import { DIVERGENCE_CHECK_SQL, divergenceCheckSql } from './divergence-check-sql';
-import { SUBSCRIPTION_KICK_STATEMENTS, SUBSCRIPTION_KICK_TABLE_SQL } from './subscription-watchdog-sql';
+import { staleSubscriptionsFunctionSql, SUBSCRIPTION_KICK_STATEMENTS, SUBSCRIPTION_KICK_TABLE_SQL } from './subscription-watchdog-sql';
 import { sqlLiteral as literal } from './sql-text';
 import { RESYNC_NEEDED_SQL, resyncStatements, staleSlotResyncFunctionsSql } from './stale-slot-resync-sql';
 
@@ -61,7 +61,10 @@ export interface BdrBootstrapSql {
    * `subscribe`, or after `rejoin` and the peer's `peerResubscribe`.
    */
   readonly joined: string;
-  /** Restarts a subscription pglogical left `down`; run it every second while the peer accepts connections (see subscription-watchdog-sql). */
+  /**
+   * Restarts a subscription pglogical left `down`, or left on a connection to the peer's previous postmaster; run it
+   * every second while the peer accepts connections (see subscription-watchdog-sql).
+   */
   readonly watchdog: string;
   /** Prints what still differs from the peer, one row each, `|`-separated (`failover_api.check_divergence()`). */
   readonly divergenceCheck: string;
@@ -148,6 +151,7 @@ function render(props: BdrNodeConfig): BdrBootstrapSql {
     ...replicationHealthFunctionSql(),
     ...divergenceCheckSql(),
     ...staleSlotResyncFunctionsSql(),
+    ...staleSubscriptionsFunctionSql(), // after the divergence check, which creates dblink
     SUBSCRIPTION_KICK_TABLE_SQL,
   ];
   const sub = BootstrapSql.subscriptionName(node.peer.name);

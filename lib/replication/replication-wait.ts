@@ -7,8 +7,8 @@ export interface SubscriptionNode {
   /** The statuses of the node's subscriptions. */
   statuses(): Promise<string[]>;
   /**
-   * Runs the rendered watchdog, which restarts the subscriptions that are `down`; resolves with how many it
-   * restarted. Absent where something else runs the watchdog (the local runtime's own loop).
+   * Runs the rendered watchdog, which restarts the subscriptions that are `down` or stale; resolves with how many
+   * it restarted. Absent where something else runs the watchdog (the local runtime's own loop).
    */
   kick?(): Promise<number>;
 }
@@ -55,10 +55,12 @@ export class SubscriptionWatchdog {
     private readonly options: Pick<ReplicationWaitOptions, 'onNudge'> = {},
   ) {}
 
-  /** Restarts a subscription of these statuses that is down, if its provider is up. */
+  /** Runs the watchdog on a node with these statuses, if its provider is up: it restarts a down or stale subscription. */
   async observe(statuses: string[], providerUp: boolean): Promise<void> {
     const now = Date.now();
-    if (!statuses.includes('down') || !providerUp || !this.node.kick || now - this.lastKick < SUBSCRIPTION_WATCHDOG_INTERVAL_MS) {
+    // `replicating` too: the watchdog also restarts one left on a restarted provider's dead connection.
+    const due = statuses.includes('down') || statuses.includes('replicating');
+    if (!due || !providerUp || !this.node.kick || now - this.lastKick < SUBSCRIPTION_WATCHDOG_INTERVAL_MS) {
       return;
     }
     this.lastKick = now;
@@ -66,8 +68,8 @@ export class SubscriptionWatchdog {
     if (kicked > 0) {
       this.nudges += kicked;
       this.options.onNudge?.(
-        `${this.node.name}: restarted a subscription that was down while its provider answers ` +
-          '(pglogical forgets a worker whose restart failed while the provider was down)',
+        `${this.node.name}: restarted a subscription that was down, or stuck on a connection its restarted provider dropped, ` +
+          'while its provider answers (subscription-watchdog-sql says why pglogical leaves either)',
       );
     }
   }

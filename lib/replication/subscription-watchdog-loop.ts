@@ -65,11 +65,11 @@ export class SubscriptionWatchdogLoop {
         }
         try {
           const statuses = await node.statuses();
-          if (!statuses.includes('down')) {
+          if (statuses.length === 0) {
             return;
           }
           const providerUp = await node.providerUp();
-          if (providerUp && node.resync && (await node.resyncNeeded?.())) {
+          if (providerUp && statuses.includes('down') && node.resync && (await node.resyncNeeded?.())) {
             this.resyncs[i] = node
               .resync()
               .catch((err: Error) => this.onNudge?.(`${node.name}: resync not done yet, the next round tries again: ${err.message}`))

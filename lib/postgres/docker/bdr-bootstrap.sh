@@ -17,8 +17,9 @@
 #    meanwhile, once the peer has confirmed this node's own writes; then the peer subscribes to it anew, as after
 #    a rejoin (stale-slot-resync-sql.ts says why).
 # 5. Every BDR_DIVERGENCE_CHECK_SECONDS, the divergence check (divergence-check-sql.ts), which logs what differs.
-# 6. The watchdog, every second: a subscription that is down while the peer accepts connections is restarted
-#    (subscription-watchdog-sql.ts says why pglogical leaves it down).
+# 6. The watchdog, every second: a subscription that is down while the peer accepts connections is restarted, and
+#    so is one still on a connection to the peer's previous postmaster (subscription-watchdog-sql.ts says why
+#    pglogical leaves either).
 set -uo pipefail
 cfg=$1
 psql_bdr() { gosu postgres psql -X -q -h "$BDR_SOCKET_DIR" -d postgres "$@"; }
@@ -110,7 +111,7 @@ while sleep 1; do
     resync
     continue
   fi
-  peer_ready && [ "$(kick)" -gt 0 ] 2>/dev/null && echo "bdr: restarted a subscription that was down while the peer accepts connections"
+  peer_ready && [ "$(kick)" -gt 0 ] 2>/dev/null && echo "bdr: restarted a subscription that was down, or stuck on a connection the restarted peer dropped, while the peer accepts connections"
   if [ "$divergence_every" -gt 0 ] && [ "$(date +%s)" -ge "$divergence_due" ]; then
     divergence_due=$(( $(date +%s) + divergence_every ))
     peer_ready && divergence_check
