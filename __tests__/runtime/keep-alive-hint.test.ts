@@ -3,9 +3,10 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo, connect, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FailoverStrategy, HAPROXY_BACKEND_NAME, HaproxyConfig } from '../../lib';
-import { findHaproxy, HaproxyProcess, HaproxyRuntimeClient, pollUntil } from '../../lib/node-runtime';
+import { FailoverStrategy } from '../../lib';
+import { HaproxyProcess } from '../../lib/node-runtime';
 import { freePort } from '../../lib/runtime/free-port';
+import { startHaproxy } from '../support/haproxy-under-test';
 import { scaled } from '../support/time-scale';
 
 // A client may reuse an idle connection for as long as the server's `Keep-Alive: timeout` says. HAProxy passed the
@@ -74,26 +75,13 @@ describe('HAProxy advertises its own keep-alive timeout, and keeps idle connecti
     dir = mkdtempSync(join(tmpdir(), 'keep-alive-hint-'));
     servers = [await backend('127.0.0.11'), await backend('127.0.0.12')];
     frontendPort = await freePort('127.0.0.10');
-    const socketPath = join(dir, 'haproxy.sock');
-    haproxy = new HaproxyProcess(
-      findHaproxy(),
-      dir,
-      HaproxyConfig.render({
-        strategy: FailoverStrategy.WEIGHTED_STICK,
-        servers: servers.map((s, i) => ({ name: `server${i + 1}`, address: `127.0.0.1${i + 1}`, port: (s.address() as AddressInfo).port })),
-        frontend: { address: '127.0.0.10', port: frontendPort },
-        healthCheck: { intervalMs: 200 },
-        runtimeApi: { socketPath },
-        limits: { keepAliveTimeoutMs: KEEP_ALIVE_MS, maxBodyBytes: 10 },
-      }),
-    );
-    haproxy.start();
-    const runtimeApi = new HaproxyRuntimeClient(HaproxyRuntimeClient.unixSocket(socketPath), HAPROXY_BACKEND_NAME);
-    await pollUntil(async () => ((await runtimeApi.servers()).every((s) => s.status === 'UP') ? true : undefined), {
-      description: 'both backends UP',
-      timeoutMs: scaled(10_000),
-      intervalMs: 50,
-    });
+    ({ haproxy } = await startHaproxy(dir, {
+      strategy: FailoverStrategy.WEIGHTED_STICK,
+      servers: servers.map((s, i) => ({ name: `server${i + 1}`, address: `127.0.0.1${i + 1}`, port: (s.address() as AddressInfo).port })),
+      frontend: { address: '127.0.0.10', port: frontendPort },
+      healthCheck: { intervalMs: 200 },
+      limits: { keepAliveTimeoutMs: KEEP_ALIVE_MS, maxBodyBytes: 10 },
+    }));
   });
 
   afterAll(async () => {

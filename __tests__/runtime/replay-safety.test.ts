@@ -3,10 +3,10 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FailoverStrategy, HAPROXY_BACKEND_NAME, HaproxyConfig } from '../../lib';
-import { HaproxyConfigRejectedError, HaproxyProcess, HaproxyRuntimeClient, pollUntil } from '../../lib/node-runtime';
-import { findHaproxy } from '../../lib/node-runtime';
+import { FailoverStrategy } from '../../lib';
+import { HaproxyConfigRejectedError, HaproxyProcess, HaproxyRuntimeClient } from '../../lib/node-runtime';
 import { freePort } from '../../lib/runtime/free-port';
+import { startHaproxy } from '../support/haproxy-under-test';
 import { scaled } from '../support/time-scale';
 
 // Real haproxy in front of two tiny backends. "flaky" passes its health checks but closes the connection on
@@ -52,30 +52,17 @@ describe('L7 retries replay only replay-safe requests (real haproxy)', () => {
     flaky = await backend('127.0.0.11', true);
     steady = await backend('127.0.0.12', false);
     const frontendPort = await freePort('127.0.0.10');
-    const socketPath = join(dir, 'haproxy.sock');
-    haproxy = new HaproxyProcess(
-      findHaproxy(),
-      dir,
-      HaproxyConfig.render({
-        strategy: FailoverStrategy.PRIMARY_FIRST,
-        servers: [
-          { name: 'flaky', address: '127.0.0.11', port: flaky.port },
-          { name: 'steady', address: '127.0.0.12', port: steady.port },
-        ],
-        frontend: { address: '127.0.0.10', port: frontendPort },
-        healthCheck: { intervalMs: 200 },
-        runtimeApi: { socketPath },
-        // Detection from traffic would take "flaky" out after a few errors; here every request must meet it.
-        failureHandling: { errorLimit: 0 },
-      }),
-    );
-    haproxy.start();
-    runtimeApi = new HaproxyRuntimeClient(HaproxyRuntimeClient.unixSocket(socketPath), HAPROXY_BACKEND_NAME);
-    await pollUntil(async () => ((await runtimeApi.servers()).every((s) => s.status === 'UP') ? true : undefined), {
-      description: 'both backends UP',
-      timeoutMs: scaled(10_000),
-      intervalMs: 50,
-    });
+    ({ haproxy, runtimeApi } = await startHaproxy(dir, {
+      strategy: FailoverStrategy.PRIMARY_FIRST,
+      servers: [
+        { name: 'flaky', address: '127.0.0.11', port: flaky.port },
+        { name: 'steady', address: '127.0.0.12', port: steady.port },
+      ],
+      frontend: { address: '127.0.0.10', port: frontendPort },
+      healthCheck: { intervalMs: 200 },
+      // Detection from traffic would take "flaky" out after a few errors; here every request must meet it.
+      failureHandling: { errorLimit: 0 },
+    }));
     url = `http://127.0.0.10:${frontendPort}`;
   });
 
