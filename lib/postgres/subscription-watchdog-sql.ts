@@ -19,7 +19,8 @@ import { BOOKKEEPING_SCHEMA } from './render-schema-migrations';
  * postmaster. pglogical's apply loop has no receive timeout (`apply_work`: it only errors when the socket does),
  * sends nothing while idle, and forces its own TCP keepalives (20 s idle, `pglogical_connect_base`, after the
  * DSN's). So only a keepalive probe, up to 20 s later, draws the reset that ends it: replication from the returned
- * host resumed 1 to 12 s after it was back. The watchdog restarts such a subscription too (`STALE_SUBSCRIPTIONS`).
+ * host resumed 1.2 to 12.5 s after it was back. The watchdog restarts such a subscription too
+ * (`STALE_SUBSCRIPTIONS_FUNCTION`).
  */
 
 /** How often each watchdog looks: the image's loop, the local runtime's, the waits'. */
