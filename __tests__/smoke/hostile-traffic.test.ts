@@ -29,7 +29,7 @@ describe('hostile traffic (real haproxy, postgres and the reference API)', () =>
     // The spammer gets its 500s: nothing hides the API's own answer.
     expect(report.hostile).toEqual({ requests: 300, statusCounts: { 500: 300 } });
     expect(report.serverStatesNotUp).toEqual([]);
-    expect(report.probe).toMatchObject({ failures: 0 });
+    expect(report.probe.failed).toEqual([]);
     expect(report.probe.requests).toBeGreaterThan(60);
   });
 
@@ -45,9 +45,10 @@ describe('hostile traffic (real haproxy, postgres and the reference API)', () =>
       // HAProxy answers the trickler 408 when the timeout strikes.
       expect(Object.keys(hostile.responses)).toEqual([expect.stringMatching(/^HTTP\/1\.1 408 /)]);
     }
-    expect(report.probe).toMatchObject({ failures: 0 });
-    // Loose (the bench's target is 2×), so a noisy machine passes and a probe stuck behind them does not.
-    expect(report.probe.p99Ms).toBeLessThan(3 * report.probe.baselineP99Ms + 50);
+    expect(report.probe.failed).toEqual([]);
+    // Loose (the bench's target is 2×), so a noisy machine passes, and a probe held up by the hostile
+    // connections, which stay for up to timeout http-request (2 s), does not.
+    expect(report.probe.p99Ms).toBeLessThan(scaled(3 * report.probe.baselineP99Ms + 250));
     expect(report.serverStatesNotUp).toEqual([]);
   });
 
@@ -55,7 +56,7 @@ describe('hostile traffic (real haproxy, postgres and the reference API)', () =>
     const report = await runHostileScenario(topology, HostileScenario.OVERSIZED);
     expect(report.hostile).toEqual({ statuses: { 'headers over maxHeaderBytes': '431', 'Content-Length over maxBodyBytes': '413' } });
     expect(report.reachedApi).toBe(0);
-    expect(report.probe).toMatchObject({ failures: 0 });
+    expect(report.probe.failed).toEqual([]);
   });
 
   test('request smuggling attempts are refused with a 4xx, and neither they nor the request they hide reach an API', async () => {
@@ -66,6 +67,6 @@ describe('hostile traffic (real haproxy, postgres and the reference API)', () =>
       expect(`${name}: ${status}`).toMatch(new RegExp(`^${name}: 4\\d\\d$`));
     }
     expect(report.reachedApi).toBe(0);
-    expect(report.probe).toMatchObject({ failures: 0 });
+    expect(report.probe.failed).toEqual([]);
   });
 });

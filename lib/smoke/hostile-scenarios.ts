@@ -66,6 +66,8 @@ export const HOSTILE_FULL: HostileSize = {
 export interface HostileProbeSummary {
   readonly requests: number;
   readonly failures: number;
+  /** The failed requests themselves, so a failure can be read, not just counted. */
+  readonly failed: ProbeRecord[];
   readonly p99Ms: number;
   readonly maxMs: number;
   /** The p99 of the same probe for 3 s before the hostile client started. */
@@ -100,6 +102,7 @@ function summarize(records: readonly ProbeRecord[], baseline: readonly ProbeReco
   return {
     requests: records.length,
     failures: records.filter((r) => !isSuccess(r)).length,
+    failed: records.filter((r) => !isSuccess(r)),
     p99Ms: round(percentile(all, 99)),
     maxMs: round(all[all.length - 1] ?? 0),
     baselineP99Ms: round(percentile(latencies(baseline), 99)),
