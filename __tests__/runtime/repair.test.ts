@@ -34,18 +34,36 @@ describe('verify-replication --repair (real postgres and pglogical)', () => {
     await topology?.stop();
   });
 
-  /** Runs `sql` on a host's node so that pglogical does not forward it: a divergence, as a bug or a restore would leave. */
-  async function behindPglogical(host: string, sql: string): Promise<void> {
+  /**
+   * Runs `sql` on a host's node so that pglogical does not forward it: a divergence, as a bug or a restore would
+   * leave. With `committedAt`, its transaction's commit timestamp is that one, as pglogical's apply worker records
+   * the origin's: PostgreSQL takes a replication origin session's transaction timestamp as the commit timestamp.
+   */
+  async function behindPglogical(host: string, sql: string, committedAt?: string): Promise<void> {
+    const write = committedAt === undefined ? [sql] : ['BEGIN;', `SELECT pg_replication_origin_xact_setup('0/1', '${committedAt}');`, sql, 'COMMIT;'];
     await topology
       .database(host)
       .query(
         [
           "SELECT pg_replication_origin_create('forged') WHERE NOT EXISTS (SELECT FROM pg_replication_origin WHERE roname = 'forged');",
           "SELECT pg_replication_origin_session_setup('forged');",
-          sql,
+          ...write,
           'SELECT pg_replication_origin_session_reset();',
         ].join('\n'),
       );
+  }
+
+  const dsn = (host: string) => `postgresql://postgres@/api?host=${topology.database(host).socketDir}&port=${topology.database(host).options.port}`;
+
+  /** `verify-replication --repair --json` against the pair, as a user runs it; its final report. */
+  function verifyAndRepair() {
+    const run = spawnSync(process.execPath, [VERIFY, dsn('server1'), dsn('server2'), '--timeout', '0', '--repair', '--json'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    return JSON.parse(run.stdout.trim().split('\n').pop()!);
   }
 
   const bodyOf = async (host: string, id: string) =>
@@ -67,14 +85,7 @@ describe('verify-replication --repair (real postgres and pglogical)', () => {
     const before = await topology.waitForConvergence(1000);
     expect(before.differingRows).toBe(3);
 
-    const dsn = (host: string) => `postgresql://postgres@/api?host=${topology.database(host).socketDir}&port=${topology.database(host).options.port}`;
-    const run = spawnSync(process.execPath, [VERIFY, dsn('server1'), dsn('server2'), '--timeout', '0', '--repair', '--json'], {
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    expect(run.stderr).toBe('');
-    expect(run.status).toBe(0);
-    const report = JSON.parse(run.stdout.trim().split('\n').pop()!);
+    const report = verifyAndRepair();
     expect(report.repair).toEqual({ tables: [{ table: 'app.items', written: [1, 2], ties: 0 }], unrepairable: [] });
     expect(report.identical).toBe(true);
     for (const host of ['server1', 'server2']) {
@@ -84,6 +95,31 @@ describe('verify-replication --repair (real postgres and pglogical)', () => {
     }
     // Nothing of the repair is left to replicate: the pair stays identical.
     expect((await topology.waitForConvergence(5000)).identical).toBe(true);
+  });
+
+  test('an exact tie, the same commit timestamp to the microsecond on both nodes, goes to server1 on both, though server2 wrote later', async () => {
+    const id = randomUUID();
+    await topology.database('server1').query("INSERT INTO app.items (id, body, written_by) VALUES ($1, 'v1', 'test')", [id]);
+    expect((await topology.waitForConvergence(30_000)).identical).toBe(true);
+    const tie = '2026-01-01 00:00:00.123456+00';
+    await behindPglogical('server1', `UPDATE app.items SET body = 'server1, tied' WHERE id = '${id}';`, tie);
+    await behindPglogical('server2', `UPDATE app.items SET body = 'server2, tied' WHERE id = '${id}';`, tie);
+    for (const host of ['server1', 'server2']) {
+      const [version] = await topology
+        .database(host)
+        .query<{ committed: string }>(
+          "SELECT to_char(pg_xact_commit_timestamp(xmin) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') AS committed FROM app.items WHERE id = $1",
+          [id],
+        );
+      expect(`${host}: ${version.committed}`).toBe(`${host}: 2026-01-01 00:00:00.123456`);
+    }
+
+    const report = verifyAndRepair();
+    expect(report.repair).toEqual({ tables: [{ table: 'app.items', written: [0, 1], ties: 1 }], unrepairable: [] });
+    expect(report.identical).toBe(true);
+    for (const host of ['server1', 'server2']) {
+      expect(`${host}: ${await bodyOf(host, id)}`).toBe(`${host}: server1, tied`);
+    }
   });
 
   test("the image's divergence check reports a difference only once two checks saw it unchanged, and nothing for an identical pair", async () => {
