@@ -201,9 +201,10 @@ export class DockerStage {
     return nets[0]?.IPAddress ?? '';
   }
 
-  /** `docker logs`, stdout and stderr together. */
-  async logs(containerName: string): Promise<string> {
-    const { stdout, stderr } = await run('docker', ['logs', containerName], { maxBuffer: 64 * 1024 * 1024 });
+  /** `docker logs`, stdout and stderr together; with `since`, only what was logged from then on. */
+  async logs(containerName: string, since?: Date): Promise<string> {
+    const args = ['logs', ...(since ? ['--since', since.toISOString()] : []), containerName];
+    const { stdout, stderr } = await run('docker', args, { maxBuffer: 64 * 1024 * 1024 });
     return `${stdout}${stderr}`;
   }
 
