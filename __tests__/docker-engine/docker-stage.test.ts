@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DatabaseSchemas, HaproxyConfig, SchemaMigration } from '../../lib';
-import { pollUntil, Probe, ProbeRecord, runChecked, runtimeApiInContainer, spawnCommandRunner } from '../../lib/node-runtime';
+import { isSuccess, pollUntil, Probe, ProbeRecord, runChecked, runtimeApiInContainer, spawnCommandRunner } from '../../lib/node-runtime';
 import { DockerStage, PostconditionError } from '../support/docker-engine/docker-stage';
 import { TerraformJsonDocument } from '../support/docker-engine/terraform-json';
 import { STAGE, stageContainers, StageSynth } from './stage-stack';
@@ -82,7 +82,6 @@ interface ProbeTrouble {
 const HTTPLOG = /\[([^\]]+)\] \S+ \S+\/(\S+) -?\d+\/-?\d+\/(-?\d+)\/-?\d+\/-?\d+ (\d{3}) .* \d+\/\d+\/\d+\/\d+\/(\+?\d+) \d+\/\d+ "([^"]*)"/;
 
 function trouble(records: ProbeRecord[], haproxyLog: string): ProbeTrouble {
-  const ok = (r: ProbeRecord) => r.status >= 200 && r.status < 300;
   const logged = haproxyLog
     .split('\n')
     .map((line) => HTTPLOG.exec(line))
@@ -94,7 +93,7 @@ function trouble(records: ProbeRecord[], haproxyLog: string): ProbeTrouble {
     return waited || retries !== '0' ? [`${request} at ${at}: ${server}, connect ${connectMs} ms, retries ${retries}, ${status}`] : [];
   });
   return {
-    failed: records.filter((r) => !ok(r)).map((r) => `${r.kind} at ${r.at.toFixed(0)} ms: ${r.status || r.error}`),
+    failed: records.filter((r) => !isSuccess(r)).map((r) => `${r.kind} at ${r.at.toFixed(0)} ms: ${r.status || r.error}`),
     routed,
     stalled: records
       .filter((r) => r.latencyMs >= STALL_MS)

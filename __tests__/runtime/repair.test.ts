@@ -1,16 +1,13 @@
-import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
 import { Client } from 'pg';
 import { LocalTopology, repairSource } from '../../lib/node-runtime';
 import { SCHEMA_CHANGE_LOCK } from '../../lib/postgres/render-schema-migrations';
 import { scaled } from '../support/time-scale';
+import { finalReport, verifyReplication } from '../support/verify-replication';
 
 // Anti-entropy on real PostgreSQL 15 + pglogical: rows made to differ behind pglogical's back (written under a
 // replication origin of their own, which pglogical never forwards) are repaired by one rule on both nodes.
 jest.setTimeout(scaled(120_000));
-
-const VERIFY = resolve(__dirname, '../../dist/lib/cli/verify-replication.js');
 
 test('the rule: the later commit wins, an exact tie goes to the node whose name sorts first, a lone row is copied', () => {
   const v = (node: string, committed: number) => ({ node, committed });
@@ -53,17 +50,12 @@ describe('verify-replication --repair (real postgres and pglogical)', () => {
       );
   }
 
-  const dsn = (host: string) => `postgresql://postgres@/api?host=${topology.database(host).socketDir}&port=${topology.database(host).options.port}`;
-
-  /** `verify-replication --repair --json` against the pair, as a user runs it; its final report. */
+  /** `verify-replication --repair` against the pair, as a user runs it; its final report. */
   function verifyAndRepair() {
-    const run = spawnSync(process.execPath, [VERIFY, dsn('server1'), dsn('server2'), '--timeout', '0', '--repair', '--json'], {
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    const run = verifyReplication(topology, '--timeout', '0', '--repair');
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    return JSON.parse(run.stdout.trim().split('\n').pop()!);
+    return finalReport(run);
   }
 
   const bodyOf = async (host: string, id: string) =>

@@ -1,15 +1,12 @@
-import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
 import { LocalTopology, ReplicationScenario, runReplicationScenario } from '../../lib/node-runtime';
 import { scaled } from '../support/time-scale';
+import { finalReport, verifyReplication } from '../support/verify-replication';
 
 // Multi-master under stress, on real PostgreSQL 15 + pglogical with a real packet filter: a partition of the
 // replication link, a node down while its peer takes writes, and conflicting updates of the same rows. The bench
 // (`npm run bench -- --replication`) runs the same scenarios at full size.
 jest.setTimeout(scaled(90_000));
-
-const VERIFY = resolve(__dirname, '../../dist/lib/cli/verify-replication.js');
 
 describe('multi-master scenarios (real postgres, pglogical, iptables)', () => {
   let topology: LocalTopology;
@@ -64,15 +61,13 @@ describe('multi-master scenarios (real postgres, pglogical, iptables)', () => {
   });
 
   test('npm run verify-replication: 0 for an identical pair; 1 and the differing key for a split one', async () => {
-    const dsn = (host: string) => `postgresql://postgres@/api?host=${topology.database(host).socketDir}&port=${topology.database(host).options.port}`;
-    const verify = (...extra: string[]) =>
-      spawnSync(process.execPath, [VERIFY, dsn('server1'), dsn('server2'), '--json', ...extra], { encoding: 'utf8', timeout: 60_000 });
+    const verify = (...extra: string[]) => verifyReplication(topology, ...extra);
 
     // After the scenarios above a subscription may still be reconnecting; the health is read once it is not.
     await topology.waitForReplication();
     const same = verify('--timeout', '20000');
     expect(same.status).toBe(0);
-    const report = JSON.parse(same.stdout.trim().split('\n').pop()!);
+    const report = finalReport(same);
     expect(report).toMatchObject({ identical: true, differingRows: 0 });
     // Each node's replication health comes with it.
     expect(report.replicationHealth.map((h: { node: string; subscriptionStatus: string }) => [h.node, h.subscriptionStatus])).toEqual([
@@ -88,7 +83,7 @@ describe('multi-master scenarios (real postgres, pglogical, iptables)', () => {
       const split = verify('--timeout', '0');
       expect(split.status).toBe(1);
       expect(split.stdout).toContain(id);
-      expect(JSON.parse(split.stdout.trim().split('\n').pop()!)).toMatchObject({ identical: false, differingRows: 1 });
+      expect(finalReport(split)).toMatchObject({ identical: false, differingRows: 1 });
     } finally {
       topology.heal();
     }

@@ -99,10 +99,11 @@ function summarize(records: readonly ProbeRecord[], baseline: readonly ProbeReco
   const latencies = (rs: readonly ProbeRecord[]) => rs.map((r) => r.latencyMs).sort((a, b) => a - b);
   const all = latencies(records);
   const round = (n: number) => Math.round(n * 10) / 10;
+  const failed = records.filter((r) => !isSuccess(r));
   return {
     requests: records.length,
-    failures: records.filter((r) => !isSuccess(r)).length,
-    failed: records.filter((r) => !isSuccess(r)),
+    failures: failed.length,
+    failed,
     p99Ms: round(percentile(all, 99)),
     maxMs: round(all[all.length - 1] ?? 0),
     baselineP99Ms: round(percentile(latencies(baseline), 99)),
